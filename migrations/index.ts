@@ -1,0 +1,4 @@
+import { Messaging1764201600000 } from './1764201600000-messaging';
+
+/** Every migration, in order. Listed by hand so the same list works from ts-jest and from dist. */
+export const migrations = [Messaging1764201600000];

@@ -1,0 +1,69 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { ClsPluginTransactional } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { Request, Response } from 'express';
+import { ClsModule } from 'nestjs-cls';
+import { correlationIdOf } from './common/correlation.middleware';
+import { APP_CONFIG, AppConfig } from './config/app.config';
+import { HealthModule } from './health/health.module';
+import { MessageRegistry } from './messaging/message';
+import { CORRELATION_ID } from './messaging/message-context';
+import { MessagingModule } from './messaging/messaging.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Feature modules; tests pass fixtures here. */
+  features?: DynamicModule['imports'];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, features = [] }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        { module: ConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: config.postgresUrl,
+          poolSize: config.dbPoolSize,
+          autoLoadEntities: true,
+          synchronize: false,
+          logging: false,
+          extra: { connectionTimeoutMillis: 3000 },
+        }),
+        ClsModule.forRoot({
+          global: true,
+          middleware: {
+            mount: true,
+            setup: (cls, req: Request, res: Response) => {
+              const id = correlationIdOf(req);
+              cls.set(CORRELATION_ID, id);
+              res.setHeader('Correlation-ID', id);
+            },
+          },
+          plugins: [
+            new ClsPluginTransactional({
+              imports: [TypeOrmModule],
+              adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: getDataSourceToken() }),
+            }),
+          ],
+        }),
+        CqrsModule.forRoot({
+          // Routing by the stable message name; never null, which would bind a handler to all events.
+          eventIdProvider: { getEventId: (type) => MessageRegistry.nameOf(type) ?? type.name },
+        }),
+        PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
+        MessagingModule,
+        HealthModule,
+        ...features,
+      ],
+    };
+  }
+}
+
+@Module({})
+class ConfigHolder {}

@@ -1,0 +1,161 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+export type Role = 'api' | 'worker' | 'relay';
+const ROLES: Role[] = ['api', 'worker', 'relay'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+
+/**
+ * The environment as spec §1 lists it, plus the messaging knobs of §3. Every variable is
+ * validated before anything connects, so a typo stops start-up with one line naming it.
+ */
+class Environment {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 8080;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) GATEWAY_PORT = 8888;
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/, {
+    message: 'POSTGRES_URL must look like postgres://user@host:5432/database',
+  })
+  POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/tickets';
+  @IsOptional()
+  @Matches(/^(rediss?:\/\/[^\s]+|[A-Za-z0-9.-]+:\d{1,5}(\/\d+)?)$/, {
+    message: 'REDIS_URL must be host:port[/db] or redis://host:port[/db]',
+  })
+  REDIS_URL = '127.0.0.1:6379';
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9:_.-]*$/, { message: 'STREAM_PREFIX may hold letters, digits and :_.-' })
+  STREAM_PREFIX = '';
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'GATEWAY_URL must be a URL' })
+  GATEWAY_URL = 'http://127.0.0.1:8888';
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'APP_URL must be a URL' })
+  APP_URL = 'http://127.0.0.1:8080';
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true },
+    { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be a URL' },
+  )
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+  @IsOptional()
+  @Matches(/^\s*(api|worker|relay)(\s*,\s*(api|worker|relay))*\s*$/, {
+    message: 'ROLES must be a comma-separated subset of api,worker,relay',
+  })
+  ROLES = 'api,worker,relay';
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) MAX_DELIVERIES = 10;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) RETRY_INITIAL_MS = 500;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) RETRY_MAX_MS = 5000;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) CLAIM_IDLE_MS = 5000;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000) CONSUMER_BATCH = 100;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) CONSUMER_CONCURRENCY = 32;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000) RELAY_BATCH = 500;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) RELAY_SWEEP_MS = 500;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) STREAM_RETENTION_MS = 3_600_000;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) SHUTDOWN_TIMEOUT_MS = 10_000;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) DB_POOL_SIZE = 20;
+  @IsOptional() @IsString() CONSUMER_NAME?: string;
+}
+
+export interface AppConfig {
+  port: number;
+  gatewayPort: number;
+  postgresUrl: string;
+  redisUrl: string;
+  streamPrefix: string;
+  gatewayUrl: string;
+  appUrl: string;
+  otlpEndpoint?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  roles: Set<Role>;
+  dbPoolSize: number;
+  shutdownTimeoutMs: number;
+  messaging: {
+    maxDeliveries: number;
+    retryInitialMs: number;
+    retryMaxMs: number;
+    claimIdleMs: number;
+    consumerBatch: number;
+    consumerConcurrency: number;
+    relayBatch: number;
+    relaySweepMs: number;
+    streamRetentionMs: number;
+    consumerName?: string;
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Validates `env` and returns the typed configuration; throws ConfigError with one line. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(new Environment())) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) raw.OTEL_EXPORTER_OTLP_ENDPOINT = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (env.CONSUMER_NAME) raw.CONSUMER_NAME = env.CONSUMER_NAME;
+  const e = plainToInstance(Environment, raw);
+  const errors = validateSync(e, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const first = errors[0];
+    const why = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const shown = raw[first.property] !== undefined ? ` (got "${raw[first.property]}")` : '';
+    throw new ConfigError(`Invalid configuration: ${first.property}: ${why}${shown}`);
+  }
+  if (e.RETRY_MAX_MS < e.RETRY_INITIAL_MS) {
+    throw new ConfigError('Invalid configuration: RETRY_MAX_MS must not be below RETRY_INITIAL_MS');
+  }
+  return {
+    port: e.PORT,
+    gatewayPort: e.GATEWAY_PORT,
+    postgresUrl: e.POSTGRES_URL,
+    redisUrl: e.REDIS_URL,
+    streamPrefix: e.STREAM_PREFIX,
+    gatewayUrl: e.GATEWAY_URL.replace(/\/$/, ''),
+    appUrl: e.APP_URL.replace(/\/$/, ''),
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    logLevel: e.LOG_LEVEL,
+    roles: new Set(
+      e.ROLES.split(',')
+        .map((r) => r.trim() as Role)
+        .filter((r) => ROLES.includes(r)),
+    ),
+    dbPoolSize: e.DB_POOL_SIZE,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    messaging: {
+      maxDeliveries: e.MAX_DELIVERIES,
+      retryInitialMs: e.RETRY_INITIAL_MS,
+      retryMaxMs: e.RETRY_MAX_MS,
+      claimIdleMs: e.CLAIM_IDLE_MS,
+      consumerBatch: e.CONSUMER_BATCH,
+      consumerConcurrency: e.CONSUMER_CONCURRENCY,
+      relayBatch: e.RELAY_BATCH,
+      relaySweepMs: e.RELAY_SWEEP_MS,
+      streamRetentionMs: e.STREAM_RETENTION_MS,
+      consumerName: e.CONSUMER_NAME,
+    },
+  };
+}
+
+/** Parses REDIS_URL in either accepted form into a redis:// URL ioredis understands. */
+export function redisConnectionUrl(redisUrl: string): string {
+  return /^rediss?:\/\//.test(redisUrl) ? redisUrl : `redis://${redisUrl}`;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,80 @@
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { migrations } from '../../migrations';
+import { AppConfig, redisConnectionUrl } from '../config/app.config';
+
+export class InfrastructureError extends Error {}
+
+const MIGRATION_LOCK = 7_264_201_600; // any constant shared by every process of this app
+
+function describePg(url: string): { address: string; database: string; adminUrl: string } {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  return { address: `${u.hostname}:${u.port || 5432}`, database, adminUrl: admin.toString() };
+}
+
+/**
+ * Before Nest loads: reach PostgreSQL (creating the database if the server lacks it), apply
+ * pending migrations under an advisory lock so concurrent starts do not race, and reach Redis.
+ * Any failure becomes one line that says what, where, and how to start it.
+ */
+export async function prepareInfrastructure(config: AppConfig): Promise<void> {
+  const { address, database, adminUrl } = describePg(config.postgresUrl);
+  const admin = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (e) {
+    throw new InfrastructureError(
+      `Cannot reach PostgreSQL at ${address} (${e.code ?? e.message}): start it, e.g. "docker compose up -d postgres", or set POSTGRES_URL`,
+    );
+  }
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) {
+      await admin
+        .query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`)
+        .catch((e) => (e.code === '42P04' ? undefined : Promise.reject(e))); // created meanwhile
+    }
+  } finally {
+    await admin.end();
+  }
+  await runMigrations(config.postgresUrl);
+  await pingRedis(config.redisUrl);
+}
+
+export async function runMigrations(postgresUrl: string): Promise<void> {
+  const lock = new Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
+  await lock.connect();
+  const ds = new DataSource({ type: 'postgres', url: postgresUrl, migrations, logging: false });
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    if (ds.isInitialized) await ds.destroy();
+    await lock.end(); // ends the session, which releases the advisory lock
+  }
+}
+
+async function pingRedis(redisUrl: string): Promise<void> {
+  const redis = new Redis(redisConnectionUrl(redisUrl), {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (e) {
+    throw new InfrastructureError(
+      `Cannot reach Redis at ${redisUrl} (${e.code ?? e.message}): start it, e.g. "docker compose up -d redis", or set REDIS_URL`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}

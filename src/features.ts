@@ -1,0 +1,4 @@
+import { DynamicModule, Type } from '@nestjs/common';
+
+/** The business feature modules the app runs with. */
+export const featureModules: Array<Type | DynamicModule> = [];

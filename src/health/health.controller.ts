@@ -1,0 +1,63 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import Redis from 'ioredis';
+import { ConsumerHost } from '../messaging/consumer/consumer-host';
+import { RedisFactory } from '../messaging/messaging.tokens';
+import { OutboxRelay } from '../messaging/relay/outbox.relay';
+import { OnApplicationShutdown } from '@nestjs/common';
+
+/**
+ * 200 when PostgreSQL, Redis and this process's roles work; 503 naming the failing part
+ * otherwise. A worker is not healthy before its consumer groups read.
+ */
+@Controller('health')
+export class HealthController implements OnApplicationShutdown {
+  private readonly redis: Redis;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly consumers: ConsumerHost,
+    private readonly relay: OutboxRelay,
+    @Inject(RedisFactory) redisFactory: RedisFactory,
+  ) {
+    this.redis = redisFactory.create('health');
+  }
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.db.pingCheck('postgres', { timeout: 1500 }),
+      async () => {
+        const redis = this.indicators.check('redis');
+        try {
+          await Promise.race([
+            this.redis.ping(),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1500)),
+          ]);
+          return redis.up();
+        } catch (e) {
+          return redis.down({ message: e.message });
+        }
+      },
+      () => this.role('consumers', this.consumers.problem()),
+      () => this.role('relay', this.relay.problem()),
+    ]);
+  }
+
+  private role(key: string, problem: string | null) {
+    const indicator = this.indicators.check(key);
+    return problem ? indicator.down({ message: problem }) : indicator.up();
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}

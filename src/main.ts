@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { config as loadDotenv } from 'dotenv';
+import { createApp, logStartup } from './bootstrap';
+import { ConfigError, loadConfig } from './config/app.config';
+import { InfrastructureError } from './database/prepare-infrastructure';
+import { featureModules } from './features';
+
+loadDotenv({ quiet: true }); // .env fills gaps; the environment wins
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config, featureModules);
+  await app.listen(config.port, '0.0.0.0');
+  logStartup(config, await app.getUrl());
+  // A bounded shutdown: if draining hangs, leave anyway (pending entries are claimed elsewhere).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5000).unref();
+    });
+  }
+}
+
+main().catch((e) => {
+  if (e instanceof ConfigError || e instanceof InfrastructureError) {
+    process.stderr.write(`${e.message}\n`);
+  } else {
+    process.stderr.write(`start-up failed: ${e?.stack ?? e}\n`);
+  }
+  process.exit(1);
+});

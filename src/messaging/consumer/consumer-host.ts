@@ -1,0 +1,96 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import Redis from 'ioredis';
+import { ClsService } from 'nestjs-cls';
+import { APP_CONFIG, AppConfig } from '../../config/app.config';
+import { MessagingMetrics } from '../messaging.metrics';
+import { RedisFactory, StreamNames } from '../messaging.tokens';
+import { GroupConsumer } from './group-consumer';
+import { MessageProcessor } from './message-processor';
+import { SubscriptionDiscovery } from './subscriptions';
+
+/**
+ * Runs one GroupConsumer per handler in processes with the `worker` role. The consumer name is
+ * unique per process, so a restarted process never inherits (and never deletes) a dead one's
+ * pending entries; those are claimed after CLAIM_IDLE_MS instead.
+ */
+@Injectable()
+export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ConsumerHost.name);
+  private consumers: GroupConsumer[] = [];
+  private redis?: Redis;
+  private readonly stopping = new AbortController();
+  private started = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly discovery: SubscriptionDiscovery,
+    private readonly redisFactory: RedisFactory,
+    private readonly names: StreamNames,
+    private readonly cls: ClsService,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly metrics: MessagingMetrics,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.roles.has('worker');
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const subscriptions = this.discovery.discover(); // validates handlers in every role
+    if (!this.enabled) return;
+    const m = this.config.messaging;
+    const consumerName =
+      m.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.redis = this.redisFactory.create('consumer-commands');
+    for (const sub of subscriptions) {
+      const processor = new MessageProcessor(sub, {
+        config: this.config,
+        cls: this.cls,
+        txHost: this.txHost,
+        metrics: this.metrics,
+        names: this.names,
+        redis: this.redis,
+        stopping: this.stopping.signal,
+      });
+      this.consumers.push(
+        new GroupConsumer(processor, sub.destinations, this.redisFactory.create(`consumer ${sub.handler}`), this.redis, {
+          consumerName,
+          batch: m.consumerBatch,
+          concurrency: m.consumerConcurrency,
+          claimIdleMs: m.claimIdleMs,
+          streamKey: (d) => this.names.stream(d),
+        }),
+      );
+    }
+    await Promise.all(this.consumers.map((c) => c.start()));
+    this.started = true;
+    this.logger.log(`${this.consumers.length} consumer groups running as ${consumerName}`);
+  }
+
+  /** Health: null when every group reads, else the first problem. */
+  problem(): string | null {
+    if (!this.enabled) return null;
+    if (!this.started) return 'consumers not started';
+    for (const c of this.consumers) {
+      const p = c.problem();
+      if (p) return p;
+    }
+    return null;
+  }
+
+  groups(): { group: string; streams: { key: string; destination: string }[] }[] {
+    return this.consumers.map((c) => ({ group: c.group, streams: c.streams }));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.stopping.abort();
+    await Promise.all(this.consumers.map((c) => c.stop(this.config.shutdownTimeoutMs)));
+    this.redis?.disconnect();
+  }
+}

@@ -1,0 +1,182 @@
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { MessageProcessor, StreamEntry, toFields } from './message-processor';
+
+type RawEntry = [id: string, fields: string[]];
+
+export interface GroupConsumerOptions {
+  consumerName: string;
+  batch: number;
+  concurrency: number;
+  claimIdleMs: number;
+  streamKey: (destination: string) => string;
+}
+
+/**
+ * The read loop of one consumer group: batched XREADGROUP over all its streams, up to
+ * `concurrency` entries in flight (one slow or retrying entry does not hold back the others),
+ * XAUTOCLAIM of entries a dead consumer left pending, and a heartbeat that keeps our own
+ * in-flight entries from looking idle to the other consumers' claims.
+ */
+export class GroupConsumer {
+  private readonly logger: Logger;
+  private running = false;
+  private loopDone?: Promise<void>;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly inflight = new Map<string, StreamEntry>();
+  private readonly drained: Array<() => void> = [];
+  private slotFreed?: () => void;
+  private lastError?: string;
+  private ready = false;
+  private readonly keys: { key: string; destination: string }[];
+
+  constructor(
+    private readonly processor: MessageProcessor,
+    destinations: string[],
+    private readonly blocking: Redis,
+    private readonly redis: Redis,
+    private readonly options: GroupConsumerOptions,
+  ) {
+    this.logger = new Logger(`consumer ${processor.group}`);
+    this.keys = destinations.map((d) => ({ key: options.streamKey(d), destination: d }));
+  }
+
+  get group(): string {
+    return this.processor.group;
+  }
+
+  get streams(): { key: string; destination: string }[] {
+    return this.keys;
+  }
+
+  problem(): string | null {
+    if (!this.running) return `${this.group} stopped`;
+    if (!this.ready) return `${this.group} not started`;
+    return this.lastError ? `${this.group}: ${this.lastError}` : null;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.ensureGroups().catch((e) => (this.lastError = e.message));
+    this.loopDone = this.loop();
+    const { claimIdleMs } = this.options;
+    this.timers.push(setInterval(() => void this.claim(), Math.max(100, claimIdleMs / 2)));
+    this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, claimIdleMs / 3)));
+  }
+
+  /** Groups start at the beginning of the stream, so nothing published before them is missed. */
+  private async ensureGroups(): Promise<void> {
+    for (const { key } of this.keys) {
+      try {
+        await this.redis.xgroup('CREATE', key, this.group, '0', 'MKSTREAM');
+      } catch (e) {
+        if (!String(e.message).includes('BUSYGROUP')) throw e;
+      }
+    }
+    this.ready = true;
+  }
+
+  private async loop(): Promise<void> {
+    const { batch, concurrency, consumerName } = this.options;
+    while (this.running) {
+      if (this.inflight.size >= concurrency) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      let reply: [string, RawEntry[]][] | null;
+      try {
+        reply = (await this.blocking.xreadgroup(
+          'GROUP', this.group, consumerName,
+          'COUNT', Math.min(batch, concurrency - this.inflight.size),
+          'BLOCK', 1000,
+          'STREAMS', ...this.keys.map((k) => k.key), ...this.keys.map(() => '>'),
+        )) as [string, RawEntry[]][] | null;
+        this.lastError = undefined;
+      } catch (e) {
+        if (!this.running) break;
+        this.lastError = e.message;
+        if (String(e.message).includes('NOGROUP')) {
+          // Redis came back empty (or a stream was deleted): create the groups again from 0.
+          await this.ensureGroups().catch(() => undefined);
+        } else {
+          await sleep(500);
+        }
+        continue;
+      }
+      for (const [key, entries] of reply ?? []) {
+        for (const [id, flat] of entries) this.dispatch(key, id, flat, 1);
+      }
+    }
+  }
+
+  private dispatch(key: string, id: string, flat: string[], deliveries: number): void {
+    const inflightKey = `${key} ${id}`;
+    if (this.inflight.has(inflightKey)) return;
+    const destination = this.keys.find((k) => k.key === key)?.destination ?? key;
+    const entry: StreamEntry = { key, destination, id, fields: toFields(flat) };
+    this.inflight.set(inflightKey, entry);
+    void this.processor
+      .process(entry, deliveries)
+      .catch((e) => this.logger.error(`entry ${id}: ${e.message}`))
+      .finally(() => {
+        this.inflight.delete(inflightKey);
+        this.slotFreed?.();
+        this.slotFreed = undefined;
+        if (this.inflight.size === 0) this.drained.splice(0).forEach((f) => f());
+      });
+  }
+
+  /** Takes over entries idle longer than CLAIM_IDLE_MS: their consumer died or hung. */
+  private async claim(): Promise<void> {
+    if (!this.running || this.inflight.size >= this.options.concurrency) return;
+    const { consumerName, claimIdleMs } = this.options;
+    for (const { key } of this.keys) {
+      try {
+        const [, entries] = (await this.redis.xautoclaim(
+          key, this.group, consumerName, claimIdleMs, '0-0', 'COUNT', 100,
+        )) as [string, (RawEntry | null)[]];
+        const live = entries.filter((e): e is RawEntry => !!e && !!e[1]);
+        if (live.length === 0) continue;
+        // The claim counted a delivery; read the counts so the dead-letter budget holds.
+        const pending = (await this.redis.xpending(
+          key, this.group, live[0][0], live[live.length - 1][0], live.length + 100, consumerName,
+        )) as [string, string, number, number][];
+        const counts = new Map(pending.map(([id, , , n]) => [id, n]));
+        for (const [id, flat] of live) this.dispatch(key, id, flat, counts.get(id) ?? 2);
+      } catch (e) {
+        if (String(e.message).includes('NOGROUP')) await this.ensureGroups().catch(() => undefined);
+      }
+    }
+  }
+
+  /** Resets the idle time of what we are still working on (JUSTID: no delivery counted). */
+  private async heartbeat(): Promise<void> {
+    if (this.inflight.size === 0) return;
+    const byKey = new Map<string, string[]>();
+    for (const e of this.inflight.values()) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e.id]);
+    for (const [key, ids] of byKey) {
+      await this.redis
+        .xclaim(key, this.group, this.options.consumerName, 0, ...ids, 'JUSTID')
+        .catch(() => undefined);
+    }
+  }
+
+  /** Stops reading; in-flight entries finish or, once aborted, stay pending for a claim. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.running = false;
+    this.timers.forEach(clearInterval);
+    this.slotFreed?.();
+    this.blocking.disconnect(); // ends a BLOCK in progress
+    await this.loopDone;
+    if (this.inflight.size > 0) {
+      await Promise.race([
+        new Promise<void>((resolve) => this.drained.push(resolve)),
+        sleep(timeoutMs),
+      ]);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ExponentialBackoff, handleAll, retry, TaskCancelledError } from 'cockatiel';
+import Redis from 'ioredis';
+import { ClsService } from 'nestjs-cls';
+import { AppConfig } from '../../config/app.config';
+import { hitFault } from '../faults';
+import { Message, MessageRegistry } from '../message';
+import { CORRELATION_ID } from '../message-context';
+import { MessagingMetrics } from '../messaging.metrics';
+import { StreamNames } from '../messaging.tokens';
+import { Subscription } from './subscriptions';
+
+export interface StreamEntry {
+  key: string;
+  destination: string;
+  id: string;
+  fields: Record<string, string>;
+}
+
+export function toFields(flat: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
+  return fields;
+}
+
+const tracer = trace.getTracer('tickets.messaging');
+
+/**
+ * Everything one handler does with one delivered entry, whatever the handler: decode, open a
+ * CLS context (correlation id, trace), run the handler in a transaction that also records
+ * (handler, message_id) so a redelivery has no second effect, retry with exponential backoff and
+ * jitter, dead-letter after MAX_DELIVERIES, and acknowledge only after the commit.
+ */
+export class MessageProcessor {
+  private readonly logger: Logger;
+  readonly group: string;
+
+  constructor(
+    private readonly sub: Subscription,
+    private readonly deps: {
+      config: AppConfig;
+      cls: ClsService;
+      txHost: TransactionHost<TransactionalAdapterTypeOrm>;
+      metrics: MessagingMetrics;
+      names: StreamNames;
+      redis: Redis;
+      stopping: AbortSignal;
+    },
+  ) {
+    this.group = deps.names.group(sub.handler);
+    this.logger = new Logger(`handler ${sub.handler}`);
+  }
+
+  /** Resolves when the entry is acknowledged (handled or dead-lettered) or left pending. */
+  async process(entry: StreamEntry, deliveries: number): Promise<void> {
+    const { fields } = entry;
+    if (fields.redrive_for && fields.redrive_for !== this.group) {
+      return this.ack(entry); // a re-drive meant for another group
+    }
+    let message: Message;
+    try {
+      message = MessageRegistry.decode(fields.name, fields.payload);
+    } catch (e) {
+      return this.deadLetter(entry, e, deliveries); // retrying cannot fix an undecodable entry
+    }
+    await this.deps.cls.run(async () => {
+      this.deps.cls.set(CORRELATION_ID, fields.correlation_id || randomUUID());
+      const parent = propagation.extract(ROOT_CONTEXT, fields);
+      const link = trace.getSpanContext(parent);
+      await tracer.startActiveSpan(
+        `process ${fields.name}`,
+        {
+          kind: SpanKind.CONSUMER,
+          links: link ? [{ context: link }] : [],
+          attributes: {
+            'messaging.system': 'redis',
+            'messaging.destination.name': entry.destination,
+            'messaging.consumer.group.name': this.group,
+            'messaging.message.id': fields.message_id,
+            'messaging.operation.type': 'process',
+          },
+        },
+        parent,
+        async (span) => {
+          try {
+            await this.handleWithRetries(entry, message, deliveries);
+          } catch (e) {
+            span.recordException(e);
+            span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
+          } finally {
+            span.end();
+          }
+        },
+      );
+    });
+  }
+
+  private async handleWithRetries(entry: StreamEntry, message: Message, deliveries: number) {
+    const { maxDeliveries, retryInitialMs, retryMaxMs } = this.deps.config.messaging;
+    const policy = retry(handleAll, {
+      maxAttempts: Math.max(0, maxDeliveries - deliveries),
+      backoff: new ExponentialBackoff({ initialDelay: retryInitialMs, maxDelay: retryMaxMs }),
+    });
+    let attempt = deliveries;
+    try {
+      await policy.execute(async () => {
+        try {
+          await this.handleOnce(entry, message);
+        } finally {
+          attempt++;
+        }
+      }, this.deps.stopping);
+    } catch (e) {
+      if (e instanceof TaskCancelledError || this.deps.stopping.aborted) {
+        return; // shutting down: left pending, another consumer (or our restart) takes it
+      }
+      await this.deadLetter(entry, e, attempt - 1);
+      throw e;
+    }
+    hitFault('consumer.after-effect-before-ack');
+    await this.ack(entry);
+  }
+
+  private async handleOnce(entry: StreamEntry, message: Message): Promise<void> {
+    const labels = { topic: entry.destination, handler: this.sub.handler };
+    const end = this.deps.metrics.duration.startTimer(labels);
+    try {
+      await this.deps.txHost.withTransaction(async () => {
+        const fresh: unknown[] = await this.deps.txHost.tx.query(
+          `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
+           ON CONFLICT DO NOTHING RETURNING 1`,
+          [this.sub.handler, entry.fields.message_id || message.header.id],
+        );
+        if (fresh.length === 0) return; // handled before: a redelivery, nothing more to do
+        await this.sub.invoke(message);
+      });
+      this.deps.metrics.processed.inc(labels);
+    } catch (e) {
+      this.deps.metrics.failed.inc(labels);
+      this.logger.warn(`${entry.fields.name} ${entry.fields.message_id} failed: ${e.message}`);
+      throw e;
+    } finally {
+      end();
+    }
+  }
+
+  private async ack(entry: StreamEntry): Promise<void> {
+    try {
+      await this.deps.redis.xack(entry.key, this.group, entry.id);
+    } catch (e) {
+      // Still pending: it will be claimed and redelivered, and deduped.
+      this.logger.warn(`XACK ${entry.id} failed: ${e.message}`);
+    }
+  }
+
+  /** Moves the entry to the dead-letter stream and acknowledges it, atomically. */
+  private async deadLetter(entry: StreamEntry, error: Error, deliveries: number): Promise<void> {
+    const { fields } = entry;
+    this.logger.error(
+      `${fields.name} ${fields.message_id} dead-lettered after ${deliveries} deliveries: ${error.message}`,
+    );
+    try {
+      await this.deps.redis
+        .multi()
+        .xadd(
+          this.deps.names.deadLetters,
+          '*',
+          ...Object.entries(fields).flat(),
+          'dlq_stream', entry.destination,
+          'dlq_entry_id', entry.id,
+          'dlq_group', this.group,
+          'dlq_handler', this.sub.handler,
+          'dlq_error', String(error?.message ?? error).slice(0, 2000),
+          'dlq_deliveries', String(deliveries),
+          'dlq_at', new Date().toISOString(),
+        )
+        .xack(entry.key, this.group, entry.id)
+        .exec();
+      this.deps.metrics.deadLettered.inc({ topic: entry.destination, handler: this.sub.handler });
+    } catch (e) {
+      // Never dropped: the entry stays pending and comes back through a claim.
+      this.logger.error(`dead-lettering ${entry.id} failed, left pending: ${e.message}`);
+    }
+  }
+
+  get handler(): string {
+    return this.sub.handler;
+  }
+}

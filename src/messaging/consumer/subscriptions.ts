@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { COMMAND_HANDLER_METADATA, EVENTS_HANDLER_METADATA } from '@nestjs/cqrs/dist/decorators/constants';
+import { lastValueFrom, of, toArray, Observable } from 'rxjs';
+import { HANDLER_NAME, SAGA_SUBSCRIPTIONS, SagaSubscription } from '../handler-name.decorator';
+import { Message, MessageRegistry, MessageType } from '../message';
+import { OutboxWriter } from '../outbox.writer';
+
+/** One consumer group: a handler, the streams it reads, and how to hand it one message. */
+export interface Subscription {
+  handler: string;
+  destinations: string[];
+  /** Runs inside the transaction that also records the message as handled by this handler. */
+  invoke(message: Message): Promise<void>;
+}
+
+export class SubscriptionError extends Error {}
+
+/**
+ * Finds every @EventsHandler, @CommandHandler and @MessageSaga in the application and turns it
+ * into a Subscription. Refuses at boot what would misroute at run time: an unnamed handler, a
+ * handler of an unregistered message, two handlers with one name.
+ */
+@Injectable()
+export class SubscriptionDiscovery {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly writer: OutboxWriter,
+  ) {}
+
+  discover(): Subscription[] {
+    const found: Subscription[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const { instance, metatype } = wrapper;
+      if (!instance || !metatype) continue;
+      const events: MessageType[] | undefined = Reflect.getMetadata(EVENTS_HANDLER_METADATA, metatype);
+      const command: MessageType | undefined = Reflect.getMetadata(COMMAND_HANDLER_METADATA, metatype);
+      const sagas: SagaSubscription[] = Reflect.getMetadata(SAGA_SUBSCRIPTIONS, metatype) ?? [];
+      if (events || command) {
+        const handler: string | undefined = Reflect.getMetadata(HANDLER_NAME, metatype);
+        if (!handler) {
+          throw new SubscriptionError(`${metatype.name} needs @HandlerName('<stable name>')`);
+        }
+        const types = events ?? [command!];
+        const method = events ? 'handle' : 'execute';
+        found.push({
+          handler,
+          destinations: types.map((t) => this.destination(t, metatype.name)),
+          invoke: (message) => instance[method](message),
+        });
+      }
+      for (const saga of sagas) {
+        found.push({
+          handler: saga.name,
+          destinations: saga.on.map((t) => this.destination(t, metatype.name)),
+          invoke: (message) => this.runSaga(instance[saga.property].bind(instance), message),
+        });
+      }
+    }
+    const seen = new Set<string>();
+    for (const s of found) {
+      if (seen.has(s.handler)) throw new SubscriptionError(`two handlers are named "${s.handler}"`);
+      seen.add(s.handler);
+    }
+    return found;
+  }
+
+  private destination(type: MessageType, owner: string): string {
+    const name = MessageRegistry.nameOf(type);
+    const registration = name && MessageRegistry.get(name);
+    if (!registration) {
+      throw new SubscriptionError(`${owner} handles ${type?.name}, which is not a registered message`);
+    }
+    return registration.destination;
+  }
+
+  /**
+   * A saga is run to completion on this one message, so an error inside its operators fails
+   * this delivery (and is retried) instead of killing the saga for good, and the commands it
+   * returns join the handling transaction.
+   */
+  private async runSaga(saga: (events$: Observable<Message>) => Observable<Message>, message: Message) {
+    const commands = await lastValueFrom(saga(of(message)).pipe(toArray()));
+    await this.writer.append(commands.filter(Boolean));
+  }
+}

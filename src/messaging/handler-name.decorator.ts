@@ -1,0 +1,38 @@
+import { Saga } from '@nestjs/cqrs';
+import { MessageType } from './message';
+
+export const HANDLER_NAME = Symbol('handler-name');
+export const SAGA_SUBSCRIPTIONS = Symbol('saga-subscriptions');
+
+/**
+ * The stable name of an event or command handler: its consumer group is `tickets.<name>`, and
+ * its dedupe records carry it. Renaming the class must not start a new group, so the name is
+ * explicit.
+ */
+export function HandlerName(name: string): ClassDecorator {
+  return (target) => Reflect.defineMetadata(HANDLER_NAME, name, target);
+}
+
+export interface SagaSubscription {
+  property: string;
+  name: string;
+  on: MessageType[];
+}
+
+/**
+ * A `@Saga()` that rides the messaging path: it consumes the listed events through its own
+ * consumer group `tickets.<name>`, and the commands it returns are written to the outbox in the
+ * transaction that records the event as handled. The listed types are needed because the saga's
+ * `ofType` filters are invisible from outside.
+ */
+export function MessageSaga(options: { name: string; on: MessageType[] }): PropertyDecorator {
+  return (target, property) => {
+    Saga()(target, property as string);
+    const list: SagaSubscription[] = Reflect.getMetadata(SAGA_SUBSCRIPTIONS, target.constructor) ?? [];
+    Reflect.defineMetadata(
+      SAGA_SUBSCRIPTIONS,
+      [...list, { property: property as string, ...options }],
+      target.constructor,
+    );
+  };
+}

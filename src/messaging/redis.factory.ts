@@ -1,0 +1,27 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG, AppConfig, redisConnectionUrl } from '../config/app.config';
+import { RedisFactory } from './messaging.tokens';
+
+/**
+ * Connections that never give up: ioredis reconnects with a capped backoff, and commands fail
+ * fast while Redis is away (so loops can report it on /health and try again) instead of piling
+ * up in memory.
+ */
+@Injectable()
+export class IoRedisFactory extends RedisFactory {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    super();
+  }
+
+  create(purpose: string): Redis {
+    const redis = new Redis(redisConnectionUrl(this.config.redisUrl), {
+      connectionName: `tickets:${purpose}`.replace(/\s+/g, '_'),
+      maxRetriesPerRequest: 1,
+      enableAutoPipelining: !purpose.startsWith('consumer '),
+      retryStrategy: (times) => Math.min(times * 100, 2000),
+    });
+    redis.on('error', () => undefined); // reported through the failing commands and /health
+    return redis;
+  }
+}

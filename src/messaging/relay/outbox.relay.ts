@@ -1,0 +1,188 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../../config/app.config';
+import { hitFault } from '../faults';
+import { MessagingMetrics } from '../messaging.metrics';
+import { OUTBOX_CHANNEL, RedisFactory, StreamNames } from '../messaging.tokens';
+
+interface OutboxRow {
+  id: string;
+  message_id: string;
+  destination: string;
+  name: string;
+  payload: string;
+  correlation_id: string | null;
+  traceparent: string | null;
+  tracestate: string | null;
+}
+
+/**
+ * Publishes committed outbox rows to their streams. Each pass claims a batch of unpublished rows
+ * with FOR UPDATE SKIP LOCKED (so several relays share the work), XADDs them in one pipeline,
+ * marks them published and commits. No cursor: a row committed late by a slow transaction is
+ * simply still unpublished at the next pass, so nothing is skipped. A crash after XADD and
+ * before COMMIT publishes the batch again; consumers dedupe on message_id.
+ *
+ * Wake-ups: LISTEN on the outbox channel (a hint, milliseconds after a commit) and a periodic
+ * sweep (the truth, in case a notification was lost while reconnecting).
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private redis: Redis;
+  private listener?: Client;
+  private sweep?: NodeJS.Timeout;
+  private running = false;
+  private draining?: Promise<void>;
+  private again = false;
+  private lastError?: string;
+  private started = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly redisFactory: RedisFactory,
+    private readonly names: StreamNames,
+    private readonly metrics: MessagingMetrics,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.roles.has('relay');
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    this.redis = this.redisFactory.create('relay');
+    this.running = true;
+    this.started = true;
+    void this.listen();
+    this.sweep = setInterval(() => this.wake(), this.config.messaging.relaySweepMs);
+    this.wake();
+  }
+
+  /** Health: null when the relay works, else what is wrong. */
+  problem(): string | null {
+    if (!this.enabled) return null;
+    if (!this.started || !this.running) return 'relay not running';
+    return this.lastError ?? null;
+  }
+
+  /** Starts a drain, or asks the running one to go round again. */
+  wake(): void {
+    if (!this.running) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain().then(
+      () => undefined,
+    );
+    void this.draining.finally(() => {
+      this.draining = undefined;
+      if (this.again && this.running) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Publishes until no unpublished row is left; returns the number published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    try {
+      for (;;) {
+        const n = await this.publishBatch();
+        total += n;
+        if (n < this.config.messaging.relayBatch || !this.running) break;
+      }
+      this.lastError = undefined;
+    } catch (e) {
+      this.lastError = `relay: ${e.message}`;
+      this.logger.warn(`relay pass failed, will retry: ${e.message}`);
+    }
+    return total;
+  }
+
+  private async publishBatch(): Promise<number> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const rows: OutboxRow[] = await runner.query(
+        `SELECT id, message_id, destination, name, payload, correlation_id, traceparent, tracestate
+           FROM outbox WHERE published_at IS NULL
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.config.messaging.relayBatch],
+      );
+      if (rows.length === 0) {
+        await runner.commitTransaction();
+        return 0;
+      }
+      hitFault('relay.after-read-before-xadd');
+      const pipeline = this.redis.pipeline();
+      for (const row of rows) {
+        const fields = [
+          'name', row.name,
+          'payload', row.payload,
+          'message_id', row.message_id,
+          'correlation_id', row.correlation_id ?? '',
+        ];
+        if (row.traceparent) fields.push('traceparent', row.traceparent);
+        if (row.tracestate) fields.push('tracestate', row.tracestate);
+        pipeline.xadd(this.names.stream(row.destination), '*', ...fields);
+      }
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed) throw failed[0];
+      hitFault('relay.after-xadd-before-mark');
+      await runner.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((r) => r.id),
+      ]);
+      await runner.commitTransaction();
+      this.metrics.relayPublished(rows.length);
+      return rows.length;
+    } catch (e) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw e;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** LISTEN on a dedicated connection; reconnects by itself, the sweep covers the gap. */
+  private async listen(): Promise<void> {
+    while (this.running) {
+      const client = new Client({ connectionString: this.config.postgresUrl });
+      try {
+        const ended = new Promise<void>((resolve) => {
+          client.on('error', () => resolve());
+          client.on('end', () => resolve());
+        });
+        await client.connect();
+        this.listener = client;
+        client.on('notification', () => this.wake());
+        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+        this.wake(); // rows committed while we were not listening
+        await ended;
+      } catch {
+        // unreachable database: the sweep keeps trying; wait before the next LISTEN attempt
+      } finally {
+        this.listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (this.running) await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.started) return;
+    this.running = false;
+    if (this.sweep) clearInterval(this.sweep);
+    await this.draining;
+    await this.listener?.end().catch(() => undefined);
+    this.redis.disconnect();
+  }
+}

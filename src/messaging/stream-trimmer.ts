@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { RedisFactory, StreamNames } from './messaging.tokens';
+
+/** Compares stream ids ("ms-seq"). */
+export function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt);
+  const [bm, bs] = b.split('-').map(BigInt);
+  return am === bm ? Number(as - bs) : am < bm ? -1 : 1;
+}
+
+/**
+ * The lowest id any group may still need: for each group, its oldest pending entry or, with
+ * nothing pending, the last entry delivered to it. Trimming below it drops only what every
+ * group has acknowledged. With no group at all, nothing is safe to drop.
+ */
+export function safeTrimId(groups: { pendingMin: string | null; lastDelivered: string }[]): string | null {
+  if (groups.length === 0) return null;
+  return groups
+    .map((g) => g.pendingMin ?? g.lastDelivered)
+    .reduce((min, id) => (compareIds(id, min) < 0 ? id : min));
+}
+
+/**
+ * Runs in the relay role: keeps the streams short. An entry goes once every group has
+ * acknowledged it and it is older than STREAM_RETENTION_MS (kept that long for inspection).
+ */
+@Injectable()
+export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(StreamTrimmer.name);
+  private timer?: NodeJS.Timeout;
+  private redis?: Redis;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly redisFactory: RedisFactory,
+    private readonly names: StreamNames,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.roles.has('relay')) return;
+    this.redis = this.redisFactory.create('trimmer');
+    this.timer = setInterval(() => void this.trimAll().catch(() => undefined), 30_000);
+  }
+
+  async trimAll(): Promise<number> {
+    if (!this.redis) return 0;
+    let trimmed = 0;
+    for (const pattern of ['events.*', 'commands.*']) {
+      const keys = await this.scan(this.names.prefix + pattern);
+      for (const key of keys) trimmed += await this.trim(key);
+    }
+    return trimmed;
+  }
+
+  async trim(key: string): Promise<number> {
+    const redis = this.redis!;
+    const info = (await redis.xinfo('GROUPS', key)) as unknown[][];
+    const groups: { pendingMin: string | null; lastDelivered: string }[] = [];
+    for (const raw of info) {
+      const g = Object.fromEntries(
+        Array.from({ length: raw.length / 2 }, (_, i) => [raw[2 * i], raw[2 * i + 1]]),
+      ) as Record<string, any>;
+      const summary = (await redis.xpending(key, g.name)) as [number, string | null, ...unknown[]];
+      groups.push({ pendingMin: summary[0] > 0 ? summary[1] : null, lastDelivered: g['last-delivered-id'] });
+    }
+    const safe = safeTrimId(groups);
+    if (!safe) return 0;
+    const horizon = `${Date.now() - this.config.messaging.streamRetentionMs}-0`;
+    const minId = compareIds(safe, horizon) < 0 ? safe : horizon;
+    return (await redis.xtrim(key, 'MINID', minId)) as number;
+  }
+
+  private async scan(match: string): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = (await this.redis!.call('SCAN', cursor, 'MATCH', match, 'TYPE', 'stream', 'COUNT', '500')) as [string, string[]];
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+    return keys;
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.redis?.disconnect();
+  }
+}
