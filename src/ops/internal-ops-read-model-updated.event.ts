@@ -1,0 +1,7 @@
+import { IntegrationEvent, Message } from '../messaging/message';
+
+/** Internal: on its own stream, never in the events store (spec §3). */
+@IntegrationEvent('InternalOpsReadModelUpdated', { stored: false })
+export class InternalOpsReadModelUpdated extends Message {
+  booking_id: string;
+}

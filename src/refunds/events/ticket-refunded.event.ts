@@ -1,0 +1,6 @@
+import { IntegrationEvent, Message } from '../../messaging/message';
+
+@IntegrationEvent('TicketRefunded_v1')
+export class TicketRefunded_v1 extends Message {
+  ticket_id: string;
+}

@@ -1,0 +1,10 @@
+import { Money } from '../../common/money';
+import { IntegrationEvent, Message } from '../../messaging/message';
+
+@IntegrationEvent('TicketBookingCanceled_v1')
+export class TicketBookingCanceled_v1 extends Message {
+  ticket_id: string;
+  booking_id: string;
+  customer_email: string;
+  price: Money;
+}

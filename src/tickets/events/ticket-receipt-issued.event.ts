@@ -1,0 +1,9 @@
+import { IntegrationEvent, Message } from '../../messaging/message';
+
+@IntegrationEvent('TicketReceiptIssued_v1')
+export class TicketReceiptIssued_v1 extends Message {
+  ticket_id: string;
+  receipt_number: string;
+  /** RFC 3339 */
+  issued_at: string;
+}
