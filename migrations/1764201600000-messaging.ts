@@ -23,7 +23,9 @@ export class Messaging1764201600000 implements MigrationInterface {
       )`);
     // The relay only ever looks for unpublished rows; this index stays as small as the backlog.
     await q.query(`CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL`);
-    await q.query(`CREATE INDEX outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE processed_messages (
         handler      text        NOT NULL,

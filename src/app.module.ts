@@ -4,13 +4,10 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { Request, Response } from 'express';
 import { ClsModule } from 'nestjs-cls';
-import { correlationIdOf } from './common/correlation.middleware';
 import { APP_CONFIG, AppConfig } from './config/app.config';
 import { HealthModule } from './health/health.module';
 import { MessageRegistry } from './messaging/message';
-import { CORRELATION_ID } from './messaging/message-context';
 import { MessagingModule } from './messaging/messaging.module';
 
 export interface AppModuleOptions {
@@ -25,7 +22,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        { module: ConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        {
+          module: ConfigHolder,
+          global: true,
+          providers: [{ provide: APP_CONFIG, useValue: config }],
+          exports: [APP_CONFIG],
+        },
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: config.postgresUrl,
@@ -37,14 +39,8 @@ export class AppModule {
         }),
         ClsModule.forRoot({
           global: true,
-          middleware: {
-            mount: true,
-            setup: (cls, req: Request, res: Response) => {
-              const id = correlationIdOf(req);
-              cls.set(CORRELATION_ID, id);
-              res.setHeader('Correlation-ID', id);
-            },
-          },
+          // Mounted in bootstrap.ts with app.use, so every route (/health included) gets a context.
+          middleware: { mount: false },
           plugins: [
             new ClsPluginTransactional({
               imports: [TypeOrmModule],

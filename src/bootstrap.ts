@@ -1,7 +1,10 @@
 import { INestApplication, Logger, NestApplicationOptions, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NextFunction, Request, Response, json } from 'express';
+import { ClsMiddleware } from 'nestjs-cls';
 import { AppModule, AppModuleOptions } from './app.module';
+import { correlationIdOf } from './common/correlation.middleware';
+import { CORRELATION_ID } from './messaging/message-context';
 import { AppConfig } from './config/app.config';
 import { prepareInfrastructure } from './database/prepare-infrastructure';
 
@@ -19,11 +22,27 @@ export async function createApp(
     bodyParser: false,
     ...options,
   });
+  // First of all: the Correlation-ID, echoed on every response, and the CLS context that
+  // carries it into every message and external call the request causes.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const id = correlationIdOf(req);
+    res.setHeader('Correlation-ID', id);
+    (req as Request & { correlationId: string }).correlationId = id;
+    next();
+  });
+  app.use(
+    new ClsMiddleware({
+      setup: (cls, req: Request & { correlationId: string }) =>
+        cls.set(CORRELATION_ID, req.correlationId),
+    }).use,
+  );
   app.use(json({ limit: '1mb' }));
   if (!config.roles.has('api')) {
     // Processes without the api role still answer /health and /metrics, never business routes.
     app.use('/api', (_req: Request, res: Response, _next: NextFunction) =>
-      res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'this process has no api role' }),
+      res
+        .status(404)
+        .json({ statusCode: 404, error: 'Not Found', message: 'this process has no api role' }),
     );
   }
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });

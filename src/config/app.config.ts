@@ -108,7 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) raw.OTEL_EXPORTER_OTLP_ENDPOINT = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT)
+    raw.OTEL_EXPORTER_OTLP_ENDPOINT = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (env.CONSUMER_NAME) raw.CONSUMER_NAME = env.CONSUMER_NAME;
   const e = plainToInstance(Environment, raw);
   const errors = validateSync(e, { forbidUnknownValues: false });

@@ -34,9 +34,11 @@ export async function prepareInfrastructure(config: AppConfig): Promise<void> {
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (exists.rowCount === 0) {
-      await admin
-        .query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`)
-        .catch((e) => (e.code === '42P04' ? undefined : Promise.reject(e))); // created meanwhile
+      try {
+        await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+      } catch (e) {
+        if (e.code !== '42P04') throw e; // 42P04: another process created it meanwhile
+      }
     }
   } finally {
     await admin.end();

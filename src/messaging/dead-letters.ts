@@ -56,7 +56,13 @@ export class DeadLetters {
       );
       await this.redis
         .multi()
-        .xadd(this.names.stream(letter.stream), '*', ...original.flat(), 'redrive_for', letter.group)
+        .xadd(
+          this.names.stream(letter.stream),
+          '*',
+          ...original.flat(),
+          'redrive_for',
+          letter.group,
+        )
         .xdel(this.names.deadLetters, letter.id)
         .exec();
     }

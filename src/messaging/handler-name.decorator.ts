@@ -27,8 +27,9 @@ export interface SagaSubscription {
  */
 export function MessageSaga(options: { name: string; on: MessageType[] }): PropertyDecorator {
   return (target, property) => {
-    Saga()(target, property as string);
-    const list: SagaSubscription[] = Reflect.getMetadata(SAGA_SUBSCRIPTIONS, target.constructor) ?? [];
+    Saga()(target, property);
+    const list: SagaSubscription[] =
+      Reflect.getMetadata(SAGA_SUBSCRIPTIONS, target.constructor) ?? [];
     Reflect.defineMetadata(
       SAGA_SUBSCRIPTIONS,
       [...list, { property: property as string, ...options }],

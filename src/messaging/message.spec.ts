@@ -3,7 +3,12 @@ import { IntegrationEvent, Message, MessageRegistry } from './message';
 
 describe('messages', () => {
   it('keep the fields given to the constructor and fill the header', () => {
-    const e = new BookingMade_v1({ booking_id: 'b', show_id: 's', number_of_tickets: 2, customer_email: 'a@b.c' });
+    const e = new BookingMade_v1({
+      booking_id: 'b',
+      show_id: 's',
+      number_of_tickets: 2,
+      customer_email: 'a@b.c',
+    });
     expect(e.booking_id).toBe('b');
     expect(e.number_of_tickets).toBe(2);
     expect(e.header.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -19,7 +24,11 @@ describe('messages', () => {
   it('are named by their decorator, not their class, and decode back to their class', () => {
     const e = new BookingMade_v1({ booking_id: 'b' });
     const registration = MessageRegistry.of(e);
-    expect(registration).toMatchObject({ name: 'BookingMade_v1', destination: 'events.BookingMade_v1', stored: true });
+    expect(registration).toMatchObject({
+      name: 'BookingMade_v1',
+      destination: 'events.BookingMade_v1',
+      stored: true,
+    });
     const back = MessageRegistry.decode('BookingMade_v1', JSON.stringify(e));
     expect(back).toBeInstanceOf(BookingMade_v1);
     expect(back).toEqual(e);

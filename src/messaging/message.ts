@@ -102,7 +102,9 @@ export abstract class Message {
 
   constructor(fields?: object, header?: Partial<MessageHeader>) {
     if (fields) Object.assign(this, fields);
-    const given = Object.fromEntries(Object.entries(header ?? {}).filter(([, v]) => v !== undefined));
+    const given = Object.fromEntries(
+      Object.entries(header ?? {}).filter(([, v]) => v !== undefined),
+    );
     this.header = { ...newHeader(header?.idempotency_key), ...given };
   }
 }

@@ -59,7 +59,11 @@ export class MessagingMetrics {
   );
   readonly relayRows = metric(
     'outbox_relay_published_total',
-    () => new Counter({ name: 'outbox_relay_published_total', help: 'Outbox rows the relay published' }),
+    () =>
+      new Counter({
+        name: 'outbox_relay_published_total',
+        help: 'Outbox rows the relay published',
+      }),
   );
 
   constructor() {

@@ -24,7 +24,11 @@ import { StreamTrimmer } from './stream-trimmer';
 @Module({
   imports: [DiscoveryModule],
   providers: [
-    { provide: StreamNames, useFactory: (c: AppConfig) => new StreamNames(c.streamPrefix), inject: [APP_CONFIG] },
+    {
+      provide: StreamNames,
+      useFactory: (c: AppConfig) => new StreamNames(c.streamPrefix),
+      inject: [APP_CONFIG],
+    },
     { provide: RedisFactory, useClass: IoRedisFactory },
     OutboxWriter,
     OutboxEventPublisher,
@@ -35,7 +39,15 @@ import { StreamTrimmer } from './stream-trimmer';
     OutboxRelay,
     StreamTrimmer,
   ],
-  exports: [StreamNames, RedisFactory, OutboxWriter, CommandSender, MessagingMetrics, ConsumerHost, OutboxRelay],
+  exports: [
+    StreamNames,
+    RedisFactory,
+    OutboxWriter,
+    CommandSender,
+    MessagingMetrics,
+    ConsumerHost,
+    OutboxRelay,
+  ],
 })
 export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
   private metricsRedis?: Redis;

@@ -28,7 +28,9 @@ export class OutboxWriter {
       const o = outbox.length;
       outbox.push(message.header.id, destination, name, payload, correlationId);
       outbox.push(trace.traceparent ?? null, trace.tracestate ?? null);
-      outboxRows.push(`($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7})`);
+      outboxRows.push(
+        `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7})`,
+      );
       if (isStored) {
         const s = stored.length;
         stored.push(message.header.id, message.header.published_at, name, payload);

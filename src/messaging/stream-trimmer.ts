@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { RedisFactory, StreamNames } from './messaging.tokens';
@@ -15,7 +21,9 @@ export function compareIds(a: string, b: string): number {
  * nothing pending, the last entry delivered to it. Trimming below it drops only what every
  * group has acknowledged. With no group at all, nothing is safe to drop.
  */
-export function safeTrimId(groups: { pendingMin: string | null; lastDelivered: string }[]): string | null {
+export function safeTrimId(
+  groups: { pendingMin: string | null; lastDelivered: string }[],
+): string | null {
   if (groups.length === 0) return null;
   return groups
     .map((g) => g.pendingMin ?? g.lastDelivered)
@@ -63,20 +71,32 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
         Array.from({ length: raw.length / 2 }, (_, i) => [raw[2 * i], raw[2 * i + 1]]),
       ) as Record<string, any>;
       const summary = (await redis.xpending(key, g.name)) as [number, string | null, ...unknown[]];
-      groups.push({ pendingMin: summary[0] > 0 ? summary[1] : null, lastDelivered: g['last-delivered-id'] });
+      groups.push({
+        pendingMin: summary[0] > 0 ? summary[1] : null,
+        lastDelivered: g['last-delivered-id'],
+      });
     }
     const safe = safeTrimId(groups);
     if (!safe) return 0;
     const horizon = `${Date.now() - this.config.messaging.streamRetentionMs}-0`;
     const minId = compareIds(safe, horizon) < 0 ? safe : horizon;
-    return (await redis.xtrim(key, 'MINID', minId)) as number;
+    return await redis.xtrim(key, 'MINID', minId);
   }
 
   private async scan(match: string): Promise<string[]> {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = (await this.redis!.call('SCAN', cursor, 'MATCH', match, 'TYPE', 'stream', 'COUNT', '500')) as [string, string[]];
+      const [next, batch] = (await this.redis!.call(
+        'SCAN',
+        cursor,
+        'MATCH',
+        match,
+        'TYPE',
+        'stream',
+        'COUNT',
+        '500',
+      )) as [string, string[]];
       cursor = next;
       keys.push(...batch);
     } while (cursor !== '0');

@@ -59,7 +59,10 @@ export class TestEnv {
   }
 
   /** Runs a compiled entry point (under dist/) as a child process, to crash and restart it. */
-  spawn(script: string, overrides: Record<string, string> = {}): ChildProcess & { output: string[] } {
+  spawn(
+    script: string,
+    overrides: Record<string, string> = {},
+  ): ChildProcess & { output: string[] } {
     const child = spawn(process.execPath, [join(ROOT, 'dist', script)], {
       env: { ...process.env, ...this.env, ...overrides },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,7 +102,13 @@ export class TestEnv {
     if (this.redis) {
       let cursor = '0';
       do {
-        const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
+        const [next, keys] = await this.redis.scan(
+          cursor,
+          'MATCH',
+          `${this.prefix}*`,
+          'COUNT',
+          1000,
+        );
         cursor = next;
         if (keys.length) await this.redis.del(...keys);
       } while (cursor !== '0');
@@ -131,13 +140,15 @@ export async function eventually<T>(
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
       last = value;
     } catch (e) {
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+      throw new Error(
+        `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
@@ -147,7 +158,9 @@ export async function eventually<T>(
 export function exited(child: ChildProcess): Promise<number | string> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   if (child.signalCode) return Promise.resolve(child.signalCode);
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
 }
 
 /** Waits until a child process prints a line matching `pattern`. */

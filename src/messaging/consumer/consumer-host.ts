@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import Redis from 'ioredis';
@@ -57,13 +63,19 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         stopping: this.stopping.signal,
       });
       this.consumers.push(
-        new GroupConsumer(processor, sub.destinations, this.redisFactory.create(`consumer ${sub.handler}`), this.redis, {
-          consumerName,
-          batch: m.consumerBatch,
-          concurrency: m.consumerConcurrency,
-          claimIdleMs: m.claimIdleMs,
-          streamKey: (d) => this.names.stream(d),
-        }),
+        new GroupConsumer(
+          processor,
+          sub.destinations,
+          this.redisFactory.create(`consumer ${sub.handler}`),
+          this.redis,
+          {
+            consumerName,
+            batch: m.consumerBatch,
+            concurrency: m.consumerConcurrency,
+            claimIdleMs: m.claimIdleMs,
+            streamKey: (d) => this.names.stream(d),
+          },
+        ),
       );
     }
     await Promise.all(this.consumers.map((c) => c.start()));

@@ -86,10 +86,16 @@ export class GroupConsumer {
       let reply: [string, RawEntry[]][] | null;
       try {
         reply = (await this.blocking.xreadgroup(
-          'GROUP', this.group, consumerName,
-          'COUNT', Math.min(batch, concurrency - this.inflight.size),
-          'BLOCK', 1000,
-          'STREAMS', ...this.keys.map((k) => k.key), ...this.keys.map(() => '>'),
+          'GROUP',
+          this.group,
+          consumerName,
+          'COUNT',
+          Math.min(batch, concurrency - this.inflight.size),
+          'BLOCK',
+          1000,
+          'STREAMS',
+          ...this.keys.map((k) => k.key),
+          ...this.keys.map(() => '>'),
         )) as [string, RawEntry[]][] | null;
         this.lastError = undefined;
       } catch (e) {
@@ -133,13 +139,24 @@ export class GroupConsumer {
     for (const { key } of this.keys) {
       try {
         const [, entries] = (await this.redis.xautoclaim(
-          key, this.group, consumerName, claimIdleMs, '0-0', 'COUNT', 100,
+          key,
+          this.group,
+          consumerName,
+          claimIdleMs,
+          '0-0',
+          'COUNT',
+          100,
         )) as [string, (RawEntry | null)[]];
         const live = entries.filter((e): e is RawEntry => !!e && !!e[1]);
         if (live.length === 0) continue;
         // The claim counted a delivery; read the counts so the dead-letter budget holds.
         const pending = (await this.redis.xpending(
-          key, this.group, live[0][0], live[live.length - 1][0], live.length + 100, consumerName,
+          key,
+          this.group,
+          live[0][0],
+          live[live.length - 1][0],
+          live.length + 100,
+          consumerName,
         )) as [string, string, number, number][];
         const counts = new Map(pending.map(([id, , , n]) => [id, n]));
         for (const [id, flat] of live) this.dispatch(key, id, flat, counts.get(id) ?? 2);

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { COMMAND_HANDLER_METADATA, EVENTS_HANDLER_METADATA } from '@nestjs/cqrs/dist/decorators/constants';
+import {
+  COMMAND_HANDLER_METADATA,
+  EVENTS_HANDLER_METADATA,
+} from '@nestjs/cqrs/dist/decorators/constants';
 import { lastValueFrom, of, toArray, Observable } from 'rxjs';
 import { HANDLER_NAME, SAGA_SUBSCRIPTIONS, SagaSubscription } from '../handler-name.decorator';
 import { Message, MessageRegistry, MessageType } from '../message';
@@ -33,8 +36,14 @@ export class SubscriptionDiscovery {
     for (const wrapper of this.discovery.getProviders()) {
       const { instance, metatype } = wrapper;
       if (!instance || !metatype) continue;
-      const events: MessageType[] | undefined = Reflect.getMetadata(EVENTS_HANDLER_METADATA, metatype);
-      const command: MessageType | undefined = Reflect.getMetadata(COMMAND_HANDLER_METADATA, metatype);
+      const events: MessageType[] | undefined = Reflect.getMetadata(
+        EVENTS_HANDLER_METADATA,
+        metatype,
+      );
+      const command: MessageType | undefined = Reflect.getMetadata(
+        COMMAND_HANDLER_METADATA,
+        metatype,
+      );
       const sagas: SagaSubscription[] = Reflect.getMetadata(SAGA_SUBSCRIPTIONS, metatype) ?? [];
       if (events || command) {
         const handler: string | undefined = Reflect.getMetadata(HANDLER_NAME, metatype);
@@ -69,7 +78,9 @@ export class SubscriptionDiscovery {
     const name = MessageRegistry.nameOf(type);
     const registration = name && MessageRegistry.get(name);
     if (!registration) {
-      throw new SubscriptionError(`${owner} handles ${type?.name}, which is not a registered message`);
+      throw new SubscriptionError(
+        `${owner} handles ${type?.name}, which is not a registered message`,
+      );
     }
     return registration.destination;
   }
@@ -79,7 +90,10 @@ export class SubscriptionDiscovery {
    * this delivery (and is retried) instead of killing the saga for good, and the commands it
    * returns join the handling transaction.
    */
-  private async runSaga(saga: (events$: Observable<Message>) => Observable<Message>, message: Message) {
+  private async runSaga(
+    saga: (events$: Observable<Message>) => Observable<Message>,
+    message: Message,
+  ) {
     const commands = await lastValueFrom(saga(of(message)).pipe(toArray()));
     await this.writer.append(commands.filter(Boolean));
   }

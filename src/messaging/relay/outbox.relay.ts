@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -77,9 +83,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.again = true;
       return;
     }
-    this.draining = this.drain().then(
-      () => undefined,
-    );
+    this.draining = this.drain().then(() => undefined);
     void this.draining.finally(() => {
       this.draining = undefined;
       if (this.again && this.running) {
@@ -125,10 +129,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const pipeline = this.redis.pipeline();
       for (const row of rows) {
         const fields = [
-          'name', row.name,
-          'payload', row.payload,
-          'message_id', row.message_id,
-          'correlation_id', row.correlation_id ?? '',
+          'name',
+          row.name,
+          'payload',
+          row.payload,
+          'message_id',
+          row.message_id,
+          'correlation_id',
+          row.correlation_id ?? '',
         ];
         if (row.traceparent) fields.push('traceparent', row.traceparent);
         if (row.tracestate) fields.push('tracestate', row.tracestate);
@@ -136,7 +144,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       const results = (await pipeline.exec()) ?? [];
       const failed = results.find(([err]) => err);
-      if (failed) throw failed[0];
+      if (failed) throw failed[0] as Error;
       hitFault('relay.after-xadd-before-mark');
       await runner.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
         rows.map((r) => r.id),

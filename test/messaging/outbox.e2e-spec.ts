@@ -1,0 +1,158 @@
+import { INestApplication } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import request from 'supertest';
+import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
+import { TestEnv } from '../support/test-env';
+import { effects, expectExactlyOnce, groupSettled, publishProbes, seqs } from './support';
+
+describe('outbox → relay → consumer groups', () => {
+  const env = new TestEnv({ DB_POOL_SIZE: '60' });
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ app, url } = await env.start([ProbeModule]));
+  });
+  afterAll(() => env.close());
+
+  it('delivers a committed event to every handler once, with name, ids, correlation and trace fields', async () => {
+    const [event] = await publishProbes(app, [{ seq: 1 }]);
+    await expectExactlyOnce(env, 'probe_effect', [1]);
+    await expectExactlyOnce(env, 'probe_mirror', [1]);
+    const [[, fields]] = (await env.redisClient.xrange(env.key('events.Probe_v1'), '-', '+')) as [
+      string,
+      string[],
+    ][];
+    const entry = Object.fromEntries(
+      fields.map((v, i, a) => (i % 2 ? [] : [v, a[i + 1]])).filter((p) => p.length),
+    );
+    expect(entry.name).toBe('Probe_v1');
+    expect(entry.message_id).toBe(event.header.id);
+    expect(JSON.parse(entry.payload)).toMatchObject({ seq: 1, header: { id: event.header.id } });
+    expect(entry.correlation_id).toMatch(/^[0-9a-f-]{36}$/);
+    const [stored] = await env.query(
+      'SELECT event_name, event_payload FROM events WHERE event_id = $1',
+      [event.header.id],
+    );
+    expect(stored).toMatchObject({ event_name: 'Probe_v1', event_payload: { seq: 1 } });
+  });
+
+  it('R1: a transaction that fails after the outbox insert leaves no row and no message', async () => {
+    const before = await env.redisClient.xlen(env.key('events.Probe_v1'));
+    const event = new Probe_v1({ seq: 100 });
+    await expect(
+      app.get(TransactionHost).withTransaction(async () => {
+        await app.get(EventBus).publish(event);
+        throw new Error('business rule broken after the insert');
+      }),
+    ).rejects.toThrow('business rule broken');
+    expect(
+      await env.query('SELECT 1 FROM outbox WHERE message_id = $1', [event.header.id]),
+    ).toHaveLength(0);
+    expect(
+      await env.query('SELECT 1 FROM events WHERE event_id = $1', [event.header.id]),
+    ).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 500)); // a relay pass or two
+    expect(await env.redisClient.xlen(env.key('events.Probe_v1'))).toBe(before);
+    expect((await effects(env, 'probe_effect')).has(100)).toBe(false);
+  });
+
+  it('R4: 50 concurrent writers with random delays before COMMIT: none of 5,000 events skipped', async () => {
+    const txHost = app.get(TransactionHost);
+    const bus = app.get(EventBus);
+    const writers = seqs(50).map(async (w) => {
+      for (let i = 0; i < 100; i++) {
+        await txHost.withTransaction(async () => {
+          await bus.publish(new Probe_v1({ seq: 10_000 + w * 100 + i }));
+          await txHost.tx.query('SELECT pg_sleep($1)', [Math.random() * 0.01]);
+        });
+      }
+    });
+    await Promise.all(writers);
+    const all = seqs(5000, 10_000);
+    await expectExactlyOnce(env, 'probe_effect', all, 90_000);
+    const [{ unpublished }] = await env.query(
+      'SELECT count(*)::int AS unpublished FROM outbox WHERE published_at IS NULL',
+    );
+    expect(unpublished).toBe(0);
+  });
+
+  it('R11: every message delivered twice gives the same final state as once', async () => {
+    const published = await publishProbes(
+      app,
+      seqs(200, 20_000).map((seq) => ({ seq })),
+    );
+    await expectExactlyOnce(env, 'probe_effect', seqs(200, 20_000));
+    // Deliver every entry a second time, as a relay retry would.
+    const ids = new Set(published.map((e) => e.header.id));
+    const entries = (await env.redisClient.xrange(env.key('events.Probe_v1'), '-', '+')) as [
+      string,
+      string[],
+    ][];
+    const pipeline = env.redisClient.pipeline();
+    for (const [, fields] of entries) {
+      if (ids.has(fields[fields.indexOf('message_id') + 1]))
+        pipeline.xadd(env.key('events.Probe_v1'), '*', ...fields);
+    }
+    await pipeline.exec();
+    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_effect');
+    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_mirror');
+    await expectExactlyOnce(env, 'probe_effect', seqs(200, 20_000));
+    await expectExactlyOnce(env, 'probe_mirror', seqs(200, 20_000));
+  });
+
+  it('runs sagas through their own group and sends their commands through the outbox', async () => {
+    await publishProbes(app, [{ seq: 30_000, to_command: true }, { seq: 30_001 }]);
+    await expectExactlyOnce(env, 'probe_command', [30_000]);
+    const [row] = await env.query(
+      `SELECT name, destination FROM outbox WHERE name = 'ProbeCommand'`,
+    );
+    expect(row).toEqual({ name: 'ProbeCommand', destination: 'commands.ProbeCommand' });
+    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_saga');
+  });
+
+  it('answers /health and exposes the message metrics', async () => {
+    const health = await request(url).get('/health').expect(200);
+    expect(health.body.info).toMatchObject({
+      postgres: { status: 'up' },
+      redis: { status: 'up' },
+      consumers: { status: 'up' },
+      relay: { status: 'up' },
+    });
+    const metrics = await request(url).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(
+      /messages_processed_total\{topic="events.Probe_v1",handler="probe_effect"\} \d+/,
+    );
+    expect(metrics.text).toMatch(
+      /messages_processing_duration_seconds_bucket\{le="0.005",topic="events.Probe_v1",handler="probe_effect"\}/,
+    );
+    expect(metrics.text).toMatch(/outbox_backlog \d+/);
+    expect(metrics.text).toMatch(/outbox_oldest_unpublished_age_seconds \d/);
+    expect(metrics.text).toMatch(
+      /consumer_group_pending\{topic="events.Probe_v1",group="tickets.probe_effect"\} \d+/,
+    );
+    expect(metrics.text).toMatch(/dead_letters \d+/);
+  });
+
+  it('carries the request Correlation-ID into the messages it causes', async () => {
+    const res = await request(url)
+      .post('/api/probe')
+      .set('Correlation-ID', 'corr-123')
+      .send({ seq: 40_000 });
+    expect(res.headers['correlation-id']).toBe('corr-123');
+    const [row] = await env.query('SELECT correlation_id FROM outbox WHERE message_id = $1', [
+      res.body.message_id,
+    ]);
+    expect(row.correlation_id).toBe('corr-123');
+    await expectExactlyOnce(env, 'probe_effect', [40_000]);
+    const entries = (await env.redisClient.xrange(env.key('events.Probe_v1'), '-', '+')) as [
+      string,
+      string[],
+    ][];
+    const entry = entries.map(([, f]) => f).find((f) => f.includes(res.body.message_id))!;
+    expect(entry[entry.indexOf('correlation_id') + 1]).toBe('corr-123');
+    const generated = await request(url).get('/health');
+    expect(generated.headers['correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
