@@ -1,0 +1,27 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG } from '../config/app.config';
+import { DeadNationClient } from './dead-nation.client';
+import { FilesClient } from './files.client';
+import { GatewayHttp } from './gateway.http';
+import { GATEWAY_OPTIONS, GatewayOptions, gatewayOptionsFrom } from './gateway.options';
+import { PaymentsClient } from './payments.client';
+import { ReceiptsClient } from './receipts.client';
+import { SpreadsheetsClient } from './spreadsheets.client';
+
+const CLIENTS = [DeadNationClient, ReceiptsClient, PaymentsClient, FilesClient, SpreadsheetsClient];
+
+/** The clients of the five external services behind GATEWAY_URL (spec §4), for every module. */
+@Global()
+@Module({
+  providers: [
+    { provide: GATEWAY_OPTIONS, useFactory: gatewayOptionsFrom, inject: [APP_CONFIG] },
+    {
+      provide: GatewayHttp,
+      useFactory: (options: GatewayOptions) => new GatewayHttp(options),
+      inject: [GATEWAY_OPTIONS],
+    },
+    ...CLIENTS,
+  ],
+  exports: CLIENTS,
+})
+export class GatewayModule {}
