@@ -35,7 +35,8 @@ export class AppModule {
           autoLoadEntities: true,
           synchronize: false,
           logging: false,
-          extra: { connectionTimeoutMillis: 3000 },
+          // Waiting for a pooled connection is bounded too: a stuck pool shows up as errors, not hangs.
+          extra: { connectionTimeoutMillis: 10_000 },
         }),
         ClsModule.forRoot({
           global: true,

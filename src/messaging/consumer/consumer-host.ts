@@ -16,6 +16,7 @@ import { MessagingMetrics } from '../messaging.metrics';
 import { RedisFactory, StreamNames } from '../messaging.tokens';
 import { GroupConsumer } from './group-consumer';
 import { MessageProcessor } from './message-processor';
+import { Semaphore } from './semaphore';
 import { SubscriptionDiscovery } from './subscriptions';
 
 /**
@@ -52,6 +53,8 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     const consumerName =
       m.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.redis = this.redisFactory.create('consumer-commands');
+    // Leave connections for the API, the relay and handlers that open a second transaction.
+    const slots = new Semaphore(Math.max(1, this.config.dbPoolSize - 4));
     for (const sub of subscriptions) {
       const processor = new MessageProcessor(sub, {
         config: this.config,
@@ -61,6 +64,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         names: this.names,
         redis: this.redis,
         stopping: this.stopping.signal,
+        slots,
       });
       this.consumers.push(
         new GroupConsumer(

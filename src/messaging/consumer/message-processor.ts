@@ -12,6 +12,7 @@ import { Message, MessageRegistry } from '../message';
 import { CORRELATION_ID } from '../message-context';
 import { MessagingMetrics } from '../messaging.metrics';
 import { StreamNames } from '../messaging.tokens';
+import { Semaphore } from './semaphore';
 import { Subscription } from './subscriptions';
 
 export interface StreamEntry {
@@ -49,6 +50,7 @@ export class MessageProcessor {
       names: StreamNames;
       redis: Redis;
       stopping: AbortSignal;
+      slots: Semaphore;
     },
   ) {
     this.group = deps.names.group(sub.handler);
@@ -109,7 +111,7 @@ export class MessageProcessor {
     try {
       await policy.execute(async () => {
         try {
-          await this.handleOnce(entry, message);
+          await this.deps.slots.use(() => this.handleOnce(entry, message));
         } finally {
           attempt++;
         }

@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { INestApplication } from '@nestjs/common';
+import { ProbeModule } from '../fixtures/probe.module';
+import { eventually, ROOT, TestEnv } from '../support/test-env';
+import { effects, expectExactlyOnce, groupSettled, publishProbes, seqs } from './support';
+
+const run = promisify(execFile);
+
+describe('failing handlers: retries, dead letters, independent groups', () => {
+  const env = new TestEnv({ MAX_DELIVERIES: '3' });
+  let app: INestApplication;
+
+  const dlq = (...args: string[]) =>
+    run(process.execPath, [join(ROOT, 'dist/src/cli/dlq.js'), ...args], {
+      env: { ...process.env, ...env.env },
+    });
+
+  beforeAll(async () => {
+    ({ app } = await env.start([ProbeModule]));
+  });
+  afterAll(() => env.close());
+
+  it('R14: a handler that fails twice then succeeds is handled once, with no dead letter', async () => {
+    const [event] = await publishProbes(app, [{ seq: 1, fail_times: 2 }]);
+    await expectExactlyOnce(env, 'probe_effect', [1]);
+    const [{ n }] = await env.query('SELECT n FROM probe_attempts WHERE message_id = $1', [
+      event.header.id,
+    ]);
+    expect(n).toBe(3);
+    expect(await env.redisClient.xlen(env.key('dead-letters'))).toBe(0);
+  });
+
+  it('R12: one poison message among 1,000 is dead-lettered after N deliveries, the rest handled, and redrive after a fix handles it', async () => {
+    await env.query(`INSERT INTO probe_switches (name) VALUES ('poison')`);
+    const events = await publishProbes(
+      app,
+      seqs(1000, 1000).map((seq) => ({ seq, poison: seq === 1500 })),
+    );
+    const healthy = seqs(1000, 1000).filter((s) => s !== 1500);
+    await expectExactlyOnce(env, 'probe_effect', healthy);
+    await expectExactlyOnce(env, 'probe_mirror', seqs(1000, 1000)); // the other group is not affected
+
+    const poison = events.find((e) => e.seq === 1500)!;
+    const [letter] = await eventually(async () => {
+      const l = await env.redisClient.xrange(env.key('dead-letters'), '-', '+');
+      return l.length ? l : null;
+    });
+    const fields = Object.fromEntries(
+      letter[1].flatMap((v, i, a) => (i % 2 ? [] : [[v, a[i + 1]]])),
+    );
+    expect(fields).toMatchObject({
+      name: 'Probe_v1',
+      message_id: poison.header.id,
+      dlq_handler: 'probe_effect',
+      dlq_group: 'tickets.probe_effect',
+      dlq_stream: 'events.Probe_v1',
+      dlq_deliveries: '3',
+    });
+    expect(fields.dlq_error).toContain('poison message 1500');
+    expect(JSON.parse(fields.payload)).toMatchObject({
+      seq: 1500,
+      header: { id: poison.header.id },
+    });
+    const [{ n }] = await env.query('SELECT n FROM probe_attempts WHERE message_id = $1', [
+      poison.header.id,
+    ]);
+    expect(n).toBe(3);
+    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_effect'); // acknowledged there
+    expect((await effects(env, 'probe_effect')).has(1500)).toBe(false);
+
+    const listed = await dlq('list');
+    expect(listed.stdout).toContain(poison.header.id);
+    expect(listed.stdout).toContain('poison message 1500');
+
+    await env.query(`DELETE FROM probe_switches WHERE name = 'poison'`); // the fix
+    const redriven = await dlq('redrive', letter[0]);
+    expect(redriven.stdout).toContain('re-drove 1 dead letter');
+    await expectExactlyOnce(env, 'probe_effect', [1500]);
+    expect(await env.redisClient.xlen(env.key('dead-letters'))).toBe(0);
+    // The re-drive was addressed to the failing group only: the mirror did not run again.
+    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_mirror');
+    await expectExactlyOnce(env, 'probe_mirror', seqs(1000, 1000));
+  });
+
+  it('R21: a failing group does not hold back another group on the same stream', async () => {
+    await publishProbes(
+      app,
+      seqs(100, 5000).map((seq) => ({ seq, break_mirror: true })),
+    );
+    await expectExactlyOnce(env, 'probe_effect', seqs(100, 5000), 10_000);
+    const mirrored = await effects(env, 'probe_mirror');
+    expect(seqs(100, 5000).filter((s) => mirrored.has(s))).toEqual([]);
+    await eventually(async () => (await env.redisClient.xlen(env.key('dead-letters'))) === 100, {
+      what: '100 mirror dead letters',
+    });
+  });
+
+  it('dead-letters an entry that cannot be decoded, without retrying it', async () => {
+    await env.redisClient.xadd(
+      env.key('events.Probe_v1'),
+      '*',
+      'name',
+      'Probe_v1',
+      'payload',
+      '{not json',
+      'message_id',
+      '00000000-0000-4000-8000-000000000001',
+    );
+    await eventually(async () => {
+      const letters = await env.redisClient.xrange(env.key('dead-letters'), '-', '+');
+      return (
+        letters.filter(([, f]) => f.includes('00000000-0000-4000-8000-000000000001')).length === 3
+      ); // one per group
+    });
+  });
+
+  it('dlq redrive with an unknown id says so', async () => {
+    await expect(dlq('redrive', '1-1')).rejects.toMatchObject({
+      stderr: expect.stringContaining('no dead letter with id 1-1'),
+    });
+  });
+});
