@@ -5,6 +5,7 @@ import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { ClsModule } from 'nestjs-cls';
+import { register } from 'prom-client';
 import { APP_CONFIG, AppConfig } from './config/app.config';
 import { HealthModule } from './health/health.module';
 import { MessageRegistry } from './messaging/message';
@@ -53,7 +54,11 @@ export class AppModule {
           // Routing by the stable message name; never null, which would bind a handler to all events.
           eventIdProvider: { getEventId: (type) => MessageRegistry.nameOf(type) ?? type.name },
         }),
-        PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
+        PrometheusModule.register({
+          path: '/metrics',
+          // Node.js process defaults, registered once per process (tests boot several apps).
+          defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
+        }),
         MessagingModule,
         HealthModule,
         ...features,

@@ -20,6 +20,7 @@ export async function createApp(
   await prepareInfrastructure(config);
   const app = await NestFactory.create(AppModule.forRoot({ config, features }), {
     bodyParser: false,
+    forceCloseConnections: true,
     ...options,
   });
   // First of all: the Correlation-ID, echoed on every response, and the CLS context that
@@ -49,8 +50,31 @@ export async function createApp(
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
-  app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * SIGTERM/SIGINT: app.close() stops the HTTP server and the consumers (in-flight messages finish
+ * or stay pending), stops the relay, closes connections; then exit 0. Bounded: past the timeout
+ * the process leaves with 1, and whatever it held is claimed by another consumer.
+ */
+export function exitOnSignals(app: INestApplication, config: AppConfig): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      new Logger('tickets').log(`${signal}: shutting down`);
+      setTimeout(() => {
+        process.stderr.write(`shutdown took longer than ${config.shutdownTimeoutMs + 5000} ms\n`);
+        process.exit(1);
+      }, config.shutdownTimeoutMs + 5000).unref();
+      app.close().then(
+        () => process.exit(0),
+        (e) => {
+          process.stderr.write(`shutdown failed: ${e?.message}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 export function logStartup(config: AppConfig, url: string): void {

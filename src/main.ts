@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
-import { createApp, logStartup } from './bootstrap';
+import { createApp, exitOnSignals, logStartup } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app.config';
 import { InfrastructureError } from './database/prepare-infrastructure';
 import { featureModules } from './features';
@@ -11,13 +11,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config, featureModules);
   await app.listen(config.port, '0.0.0.0');
+  exitOnSignals(app, config);
   logStartup(config, await app.getUrl());
-  // A bounded shutdown: if draining hangs, leave anyway (pending entries are claimed elsewhere).
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5000).unref();
-    });
-  }
 }
 
 main().catch((e) => {

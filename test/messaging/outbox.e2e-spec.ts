@@ -142,7 +142,7 @@ describe('outbox → relay → consumer groups', () => {
       .send({ seq: 40_000 });
     expect(res.headers['correlation-id']).toBe('corr-123');
     const [row] = await env.query('SELECT correlation_id FROM outbox WHERE message_id = $1', [
-      res.body.message_id,
+      res.body.message_ids[0],
     ]);
     expect(row.correlation_id).toBe('corr-123');
     await expectExactlyOnce(env, 'probe_effect', [40_000]);
@@ -150,7 +150,7 @@ describe('outbox → relay → consumer groups', () => {
       string,
       string[],
     ][];
-    const entry = entries.map(([, f]) => f).find((f) => f.includes(res.body.message_id))!;
+    const entry = entries.map(([, f]) => f).find((f) => f.includes(res.body.message_ids[0]))!;
     expect(entry[entry.indexOf('correlation_id') + 1]).toBe('corr-123');
     const generated = await request(url).get('/health');
     expect(generated.headers['correlation-id']).toMatch(/^[0-9a-f-]{36}$/);

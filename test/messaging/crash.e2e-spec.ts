@@ -1,0 +1,123 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { OutboxWriter } from '../../src/messaging/outbox.writer';
+import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
+import { eventually, exited, printed, TestEnv } from '../support/test-env';
+import { effects, expectExactlyOnce, groupInfo, groupSettled, seqs } from './support';
+
+const PROBE_MAIN = 'test/fixtures/probe-main.js';
+
+async function unpublished(env: TestEnv): Promise<number> {
+  const [{ n }] = await env.query(
+    'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+  );
+  return n;
+}
+
+async function listeningUrl(child: ReturnType<TestEnv['spawn']>): Promise<string> {
+  await printed(child, /listening on (http:\/\/\S+)/);
+  return /listening on (http:\/\/\S+)/.exec(child.output.join(''))![1];
+}
+
+/** The relay killed with SIGKILL at a fault point, then restarted (R2, R3). */
+describe.each([
+  ['R2', 'relay.after-xadd-before-mark', true],
+  ['R3', 'relay.after-read-before-xadd', false],
+])('%s: relay killed at %s', (_name, fault, publishedBeforeDeath) => {
+  const env = new TestEnv({ RELAY_BATCH: '100' });
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    // This process only consumes; the relay runs in a child process we can kill.
+    ({ app } = await env.start([ProbeModule], { ROLES: 'worker' }));
+  });
+  afterAll(() => env.close());
+
+  it('delivers every row after restart, and each effect happens exactly once', async () => {
+    const all = seqs(300);
+    await app.get(OutboxWriter).append(all.map((seq) => new Probe_v1({ seq })));
+
+    const doomed = env.spawn(PROBE_MAIN, { ROLES: 'relay', TICKETS_FAULT: fault });
+    expect(await exited(doomed)).toBe('SIGKILL');
+    expect(doomed.output.join('')).toContain(`fault injected at ${fault}`);
+    expect(await unpublished(env)).toBe(300); // the batch's marking never committed
+    const streamed = await env.redisClient.xlen(env.key('events.Probe_v1'));
+    expect(streamed).toBe(publishedBeforeDeath ? 100 : 0);
+
+    const relay = env.spawn(PROBE_MAIN, { ROLES: 'relay' });
+    await expectExactlyOnce(env, 'probe_effect', all);
+    await expectExactlyOnce(env, 'probe_mirror', all);
+    expect(await unpublished(env)).toBe(0);
+    // R2 published the first batch twice; the consumers deduplicated it.
+    expect(await env.redisClient.xlen(env.key('events.Probe_v1'))).toBe(
+      publishedBeforeDeath ? 400 : 300,
+    );
+    relay.kill('SIGTERM');
+    expect(await exited(relay)).toBe(0);
+  });
+});
+
+describe('R6: a consumer killed after its effect and before XACK', () => {
+  const env = new TestEnv({ CLAIM_IDLE_MS: '1000' });
+  afterAll(() => env.close());
+
+  it('leaves the entry pending; another consumer claims it and the effect happens once', async () => {
+    const doomed = env.spawn(PROBE_MAIN, { TICKETS_FAULT: 'consumer.after-effect-before-ack' });
+    const url = await listeningUrl(doomed);
+    await request(url)
+      .post('/api/probe')
+      .send(seqs(20).map((seq) => ({ seq })))
+      .expect(201);
+    expect(await exited(doomed)).toBe('SIGKILL');
+
+    // The killed consumer committed at least one effect it never acknowledged.
+    const [{ n: handled }] = await env.query('SELECT count(*)::int AS n FROM processed_messages');
+    expect(handled).toBeGreaterThan(0);
+    const pending = await Promise.all(
+      ['probe_effect', 'probe_mirror', 'probe_saga'].map(
+        async (h) => (await groupInfo(env, 'events.Probe_v1', `tickets.${h}`))?.pending ?? 0,
+      ),
+    );
+    expect(pending.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+
+    await env.start([ProbeModule]); // a live consumer: claims what the dead one left
+    await expectExactlyOnce(env, 'probe_effect', seqs(20));
+    await expectExactlyOnce(env, 'probe_mirror', seqs(20));
+    for (const h of ['probe_effect', 'probe_mirror', 'probe_saga']) {
+      await groupSettled(env, 'events.Probe_v1', `tickets.${h}`);
+    }
+  });
+});
+
+describe('R19: SIGTERM under load', () => {
+  const env = new TestEnv({ SHUTDOWN_TIMEOUT_MS: '3000' });
+  afterAll(() => env.close());
+
+  it('exits 0 promptly with nothing half-applied, and a restart resumes', async () => {
+    const first = env.spawn(PROBE_MAIN);
+    const url = await listeningUrl(first);
+    const all = seqs(400);
+    await request(url)
+      .post('/api/probe')
+      .send(all.map((seq) => ({ seq, slow_ms: 20 })))
+      .expect(201);
+    await eventually(async () => (await effects(env, 'probe_effect')).size >= 20);
+
+    const t0 = Date.now();
+    first.kill('SIGTERM');
+    expect(await exited(first)).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(3000 + 5000);
+
+    // Every effect committed together with its dedupe record: none without the other.
+    const orphans = await env.query(`
+      SELECT count(*)::int AS n FROM probe_effects e WHERE e.handler = 'probe_effect'
+         AND NOT EXISTS (SELECT 1 FROM processed_messages p WHERE p.handler = 'probe_effect' AND p.message_id = e.message_id)`);
+    expect(orphans[0].n).toBe(0);
+    const done = (await effects(env, 'probe_effect')).size;
+    expect(done).toBeLessThan(400); // it really stopped mid-load
+
+    env.spawn(PROBE_MAIN);
+    await expectExactlyOnce(env, 'probe_effect', all, 60_000);
+    await expectExactlyOnce(env, 'probe_mirror', all, 60_000);
+  });
+});
