@@ -1,4 +1,5 @@
 import { Messaging1764201600000 } from './1764201600000-messaging';
+import { Ticketing1764201700000 } from './1764201700000-ticketing';
 
 /** Every migration, in order. Listed by hand so the same list works from ts-jest and from dist. */
-export const migrations = [Messaging1764201600000];
+export const migrations = [Messaging1764201600000, Ticketing1764201700000];

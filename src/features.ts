@@ -1,4 +1,15 @@
 import { DynamicModule, Type } from '@nestjs/common';
+import { BookingsModule } from './bookings/bookings.module';
+import { GatewayModule } from './gateway/gateway.module';
+import { RefundsModule } from './refunds/refunds.module';
+import { ShowsModule } from './shows/shows.module';
+import { TicketsModule } from './tickets/tickets.module';
 
 /** The business feature modules the app runs with. */
-export const featureModules: Array<Type | DynamicModule> = [];
+export const featureModules: Array<Type | DynamicModule> = [
+  GatewayModule,
+  ShowsModule,
+  BookingsModule,
+  TicketsModule,
+  RefundsModule,
+];

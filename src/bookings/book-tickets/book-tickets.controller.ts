@@ -1,0 +1,26 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
+import { BookTicketsRequest, BookTicketsResponse } from './book-tickets.dto';
+import { BookTicketsService } from './book-tickets.service';
+
+@ApiTags('bookings')
+@Controller('book-tickets')
+export class BookTicketsController {
+  constructor(private readonly service: BookTicketsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Book seats of a show',
+    description:
+      'Never sells more seats than the show has. Dead Nation confirms the tickets later.',
+  })
+  @ApiCreatedResponse({ type: BookTicketsResponse })
+  @ApiError(400, 'Not enough seats left, or an invalid body', 'not enough seats available')
+  @ApiError(404, 'No such show', 'show e5d6f0a3-2b4c-4d6e-8f90-1a2b3c4d5e6f not found')
+  @ApiJsonBodyErrors()
+  async book(@Body() body: BookTicketsRequest): Promise<BookTicketsResponse> {
+    return { booking_id: await this.service.book(body) };
+  }
+}

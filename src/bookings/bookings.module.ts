@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ShowsModule } from '../shows/shows.module';
+import { BookAtDeadNationHandler } from './book-at-dead-nation/book-at-dead-nation.handler';
+import { BookTicketsController } from './book-tickets/book-tickets.controller';
+import { BookTicketsService } from './book-tickets/book-tickets.service';
+import { BookingsRepository } from './bookings.repository';
+
+/** Bookings of seats, and passing them on to Dead Nation. */
+@Module({
+  imports: [ShowsModule],
+  controllers: [BookTicketsController],
+  providers: [BookingsRepository, BookTicketsService, BookAtDeadNationHandler],
+})
+export class BookingsModule {}

@@ -1,0 +1,35 @@
+import { Body, ConflictException, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
+import { ShowsRepository } from '../shows.repository';
+import { CreateShowRequest, CreateShowResponse } from './create-show.dto';
+
+@ApiTags('shows')
+@Controller('shows')
+export class CreateShowController {
+  constructor(private readonly shows: ShowsRepository) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Add a show that Dead Nation sells tickets for' })
+  @ApiCreatedResponse({ type: CreateShowResponse })
+  @ApiError(400, 'Invalid body', [
+    'start_time must be an RFC 3339 date-time, e.g. 2030-05-01T20:00:00Z',
+  ])
+  @ApiError(
+    409,
+    'The Dead Nation event already has a show',
+    'a show for dead_nation_id 0b7e8cb1-5c3b-4e89-9bd5-8cc5a1b4a9a1 already exists',
+  )
+  @ApiJsonBodyErrors()
+  async create(@Body() body: CreateShowRequest): Promise<CreateShowResponse> {
+    const show_id = randomUUID();
+    if (!(await this.shows.add({ show_id, ...body }))) {
+      throw new ConflictException(
+        `a show for dead_nation_id ${body.dead_nation_id} already exists`,
+      );
+    }
+    return { show_id };
+  }
+}

@@ -1,0 +1,62 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Post,
+  ValidationPipe,
+} from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
+import { TicketsStatusRequest } from './tickets-status.dto';
+import { TicketsStatusService } from './tickets-status.service';
+
+/**
+ * Unknown fields are stripped here instead of refused. The parameter is typed `object` so the
+ * global pipe (which refuses them) leaves the body alone and only this pipe validates it.
+ */
+const webhookBody = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: false,
+  transform: true,
+  expectedType: TicketsStatusRequest,
+});
+
+@ApiTags('tickets')
+@Controller('tickets-status')
+export class TicketsStatusController {
+  constructor(private readonly service: TicketsStatusService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Dead Nation webhook: tickets confirmed or canceled',
+    description:
+      'Validated whole first: one invalid ticket rejects the request. The events are committed ' +
+      'before the 200; the same Idempotency-Key again has no further effect. Unknown fields are ignored.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    example: 'c0ffee00-1234-4bcd-8ef0-0123456789ab',
+  })
+  @ApiBody({ type: TicketsStatusRequest })
+  @ApiOkResponse({ description: 'Taken in (or a replay)', schema: { type: 'object', example: {} } })
+  @ApiError(400, 'Missing Idempotency-Key, unknown status or an invalid ticket', [
+    'tickets.0.status must be one of the following values: confirmed, canceled',
+  ])
+  @ApiJsonBodyErrors()
+  async receive(
+    @Body(webhookBody) body: object,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+  ): Promise<Record<string, never>> {
+    const key = idempotencyKey?.trim();
+    if (!key) throw new BadRequestException('the Idempotency-Key header is required');
+    if (key.length > 255) {
+      throw new BadRequestException('the Idempotency-Key header must be at most 255 characters');
+    }
+    await this.service.receive(key, (body as TicketsStatusRequest).tickets);
+    return {};
+  }
+}

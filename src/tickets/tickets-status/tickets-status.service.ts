@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { Transactional } from '@nestjs-cls/transactional';
+import { TicketBookingCanceled_v1 } from '../events/ticket-booking-canceled.event';
+import { TicketBookingConfirmed_v1 } from '../events/ticket-booking-confirmed.event';
+import { TicketStatusDto } from './tickets-status.dto';
+import { WebhookRequestsRepository } from './webhook-requests.repository';
+
+@Injectable()
+export class TicketsStatusService {
+  constructor(
+    private readonly requests: WebhookRequestsRepository,
+    private readonly eventBus: EventBus,
+  ) {}
+
+  /**
+   * One event per ticket, in order, committed with the request's key: a replay of the same
+   * key (Dead Nation re-sends on purpose) finds the key and writes nothing.
+   */
+  @Transactional()
+  async receive(idempotencyKey: string, tickets: TicketStatusDto[]): Promise<void> {
+    if (!(await this.requests.recordFirstSeen(idempotencyKey))) return;
+    await this.eventBus.publishAll(tickets.map((ticket) => toEvent(ticket, idempotencyKey)));
+  }
+}
+
+function toEvent(ticket: TicketStatusDto, requestKey: string) {
+  const fields = {
+    ticket_id: ticket.ticket_id,
+    booking_id: ticket.booking_id,
+    customer_email: ticket.customer_email,
+    price: { amount: ticket.price.amount, currency: ticket.price.currency },
+  };
+  // The request key immediately followed by the ticket id, as the Go service does.
+  const header = { idempotency_key: requestKey + ticket.ticket_id };
+  return ticket.status === 'confirmed'
+    ? new TicketBookingConfirmed_v1(fields, header)
+    : new TicketBookingCanceled_v1(fields, header);
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { IssueReceiptHandler } from './issue-receipt/issue-receipt.handler';
+import { ListTicketsController } from './list-tickets/list-tickets.controller';
+import { PrintListHandler } from './print-list/print-list.handler';
+import { PrintTicketHandler } from './print-ticket/print-ticket.handler';
+import { RefundListHandler } from './refund-list/refund-list.handler';
+import { RemoveTicketHandler } from './remove-ticket/remove-ticket.handler';
+import { SpreadsheetRows } from './spreadsheets/spreadsheet-rows';
+import { StoreTicketHandler } from './store-ticket/store-ticket.handler';
+import { TicketsStatusController } from './tickets-status/tickets-status.controller';
+import { TicketsStatusService } from './tickets-status/tickets-status.service';
+import { WebhookRequestsRepository } from './tickets-status/webhook-requests.repository';
+import { TicketsRepository } from './tickets.repository';
+
+/** Tickets from Dead Nation's webhook on: stored, listed, receipted, printed, canceled. */
+@Module({
+  controllers: [TicketsStatusController, ListTicketsController],
+  providers: [
+    TicketsRepository,
+    WebhookRequestsRepository,
+    TicketsStatusService,
+    SpreadsheetRows,
+    StoreTicketHandler,
+    RemoveTicketHandler,
+    PrintListHandler,
+    RefundListHandler,
+    IssueReceiptHandler,
+    PrintTicketHandler,
+  ],
+  exports: [TicketsRepository],
+})
+export class TicketsModule {}
