@@ -1,0 +1,131 @@
+import { OpsEvent } from './ops-event';
+
+/** One ticket of an ops booking document (spec §5). Times are RFC 3339 strings. */
+export interface OpsTicket {
+  price_amount: string;
+  price_currency: string;
+  customer_email: string;
+  confirmed_at: string | null;
+  receipt_issued_at: string | null;
+  receipt_number: string | null;
+  printed_at: string | null;
+  printed_file_name: string | null;
+  refunded_at: string | null;
+}
+
+/** The document operations staff read for one booking (spec §5). */
+export interface OpsBooking {
+  booking_id: string;
+  booked_at: string;
+  last_update: string;
+  tickets: Record<string, OpsTicket>;
+}
+
+/**
+ * The event needs a booking or ticket that is not in the read model yet. Live, the delivery fails
+ * and is retried; in a rebuild the event waits until its booking or ticket is projected.
+ */
+export class NotProjectedYetError extends Error {
+  constructor(readonly waitsFor: { booking_id: string } | { ticket_id: string }) {
+    super(
+      'booking_id' in waitsFor
+        ? `booking ${waitsFor.booking_id} is not in the ops read model yet`
+        : `ticket ${waitsFor.ticket_id} is not in any ops booking yet`,
+    );
+  }
+}
+
+export interface Applied {
+  doc: OpsBooking;
+  /** false: the event brought nothing new (a redelivery, or older than what the document holds) */
+  changed: boolean;
+}
+
+/**
+ * The one rule of the read model, shared by the live projection and the rebuild so that both give
+ * the same documents. It must not depend on the order events arrive in, and applying an event
+ * twice must change nothing. So each part of a document keeps the value of the latest event
+ * that sets it (by event time; on a tie the value already there stays), and `booked_at` the
+ * earliest. `doc` is the booking's current document, undefined when there is none.
+ */
+export function applyOpsEvent(doc: OpsBooking | undefined, event: OpsEvent, now: string): Applied {
+  if (event.type === 'BookingMade') {
+    if (!doc) {
+      const created = { booking_id: event.booking_id, booked_at: event.published_at, tickets: {} };
+      return { doc: { ...created, last_update: now }, changed: true };
+    }
+    if (!isLater(doc.booked_at, event.published_at)) return { doc, changed: false };
+    return { doc: { ...doc, booked_at: event.published_at, last_update: now }, changed: true };
+  }
+  if (!doc) {
+    if (event.type === 'TicketBookingConfirmed') {
+      throw new NotProjectedYetError({ booking_id: event.booking_id });
+    }
+    throw new NotProjectedYetError({ ticket_id: event.ticket_id });
+  }
+  const ticket = doc.tickets[event.ticket_id];
+  const updated = updateTicket(ticket, event);
+  if (updated === ticket) return { doc, changed: false };
+  const tickets = { ...doc.tickets, [event.ticket_id]: updated };
+  return { doc: { ...doc, tickets, last_update: now }, changed: true };
+}
+
+function updateTicket(ticket: OpsTicket | undefined, event: OpsEvent): OpsTicket {
+  if (event.type === 'TicketBookingConfirmed') {
+    if (ticket && !isLater(event.published_at, ticket.confirmed_at)) return ticket;
+    return {
+      ...(ticket ?? unconfirmedTicket()),
+      price_amount: event.price.amount,
+      price_currency: event.price.currency,
+      customer_email: event.customer_email,
+      confirmed_at: event.published_at,
+    };
+  }
+  if (event.type === 'BookingMade') return ticket!;
+  if (!ticket) throw new NotProjectedYetError({ ticket_id: event.ticket_id });
+  switch (event.type) {
+    case 'TicketReceiptIssued':
+      if (!isLater(event.issued_at, ticket.receipt_issued_at)) return ticket;
+      return {
+        ...ticket,
+        receipt_issued_at: event.issued_at,
+        receipt_number: event.receipt_number,
+      };
+    case 'TicketPrinted':
+      if (!isLater(event.published_at, ticket.printed_at)) return ticket;
+      return { ...ticket, printed_at: event.published_at, printed_file_name: event.file_name };
+    case 'TicketRefunded':
+      if (!isLater(event.published_at, ticket.refunded_at)) return ticket;
+      return { ...ticket, refunded_at: event.published_at };
+  }
+}
+
+function unconfirmedTicket(): OpsTicket {
+  return {
+    price_amount: '',
+    price_currency: '',
+    customer_email: '',
+    confirmed_at: null,
+    receipt_issued_at: null,
+    receipt_number: null,
+    printed_at: null,
+    printed_file_name: null,
+    refunded_at: null,
+  };
+}
+
+function isLater(candidate: string, current: string | null): boolean {
+  return current === null || Date.parse(candidate) > Date.parse(current);
+}
+
+/** The UTC dates (YYYY-MM-DD) on which a receipt of one of the booking's tickets was issued. */
+export function receiptDates(doc: OpsBooking | undefined): string[] {
+  if (!doc) return [];
+  const dates = new Set<string>();
+  for (const ticket of Object.values(doc.tickets)) {
+    if (ticket.receipt_issued_at) {
+      dates.add(new Date(ticket.receipt_issued_at).toISOString().slice(0, 10));
+    }
+  }
+  return [...dates].sort();
+}
