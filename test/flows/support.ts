@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { eventually, TestEnv } from '../support/test-env';
+
+export const future = '2030-05-01T20:00:00Z';
+
+export async function createShow(
+  url: string,
+  fields: Partial<{ number_of_tickets: number; dead_nation_id: string }> = {},
+): Promise<string> {
+  const res = await request(url)
+    .post('/api/shows')
+    .send({
+      dead_nation_id: randomUUID(),
+      number_of_tickets: 10,
+      start_time: future,
+      title: 'The Mars Volta',
+      venue: 'Roundhouse',
+      ...fields,
+    })
+    .expect(201);
+  return res.body.show_id;
+}
+
+export interface WebhookTicket {
+  ticket_id: string;
+  status: 'confirmed' | 'canceled';
+  customer_email: string;
+  price: { amount: string; currency: string };
+  booking_id: string;
+}
+
+export function webhookTicket(fields: Partial<WebhookTicket> = {}): WebhookTicket {
+  return {
+    ticket_id: randomUUID(),
+    status: 'confirmed',
+    customer_email: 'ada@example.com',
+    price: { amount: '50.00', currency: 'EUR' },
+    booking_id: randomUUID(),
+    ...fields,
+  };
+}
+
+export function postWebhook(url: string, key: string, tickets: WebhookTicket[]) {
+  return request(url).post('/api/tickets-status').set('Idempotency-Key', key).send({ tickets });
+}
+
+/** Rows of every table a request could write, and the length of every stream. */
+export async function footprint(env: TestEnv): Promise<Record<string, number>> {
+  const tables = [
+    'shows',
+    'show_seats',
+    'bookings',
+    'tickets',
+    'webhook_requests',
+    'refunds',
+    'outbox',
+    'events',
+  ];
+  const counts: Record<string, number> = {};
+  for (const t of tables) {
+    const [{ n }] = await env.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`);
+    counts[t] = n;
+  }
+  const keys = await env.redisClient.keys(`${env.prefix}*`);
+  for (const key of keys) {
+    if ((await env.redisClient.type(key)) === 'stream')
+      counts[key] = await env.redisClient.xlen(key);
+  }
+  return counts;
+}
+
+/** Waits until every committed outbox row has been published and handled by `groups`. */
+export async function settled(env: TestEnv): Promise<void> {
+  await eventually(
+    async () => {
+      const [{ n }] = await env.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+      );
+      return n === 0;
+    },
+    { what: 'outbox drained' },
+  );
+}
+
+export const liveTickets = async (url: string) =>
+  (await request(url).get('/api/tickets').expect(200)).body as {
+    ticket_id: string;
+    customer_email: string;
+    price: { amount: string; currency: string };
+  }[];
