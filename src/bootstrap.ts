@@ -7,6 +7,8 @@ import { correlationIdOf } from './common/correlation.middleware';
 import { CORRELATION_ID } from './messaging/message-context';
 import { AppConfig } from './config/app.config';
 import { prepareInfrastructure } from './database/prepare-infrastructure';
+import { jsonBodyErrors, requireJsonBody } from './docs/http-body';
+import { setupSwagger } from './docs/swagger';
 
 /**
  * Builds the application for a configuration: database created and migrated, Redis reachable,
@@ -37,7 +39,7 @@ export async function createApp(
         cls.set(CORRELATION_ID, req.correlationId),
     }).use,
   );
-  app.use(json({ limit: '1mb' }));
+  app.use(requireJsonBody, json({ limit: '1mb' }), jsonBodyErrors);
   if (!config.roles.has('api')) {
     // Processes without the api role still answer /health and /metrics, never business routes.
     app.use('/api', (_req: Request, res: Response, _next: NextFunction) =>
@@ -50,6 +52,7 @@ export async function createApp(
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
+  setupSwagger(app);
   return app;
 }
 
