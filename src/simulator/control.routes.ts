@@ -10,7 +10,7 @@ export function controlRoutes(ctx: SimulatorContext, startup: SimulatorSettings)
   const router = Router();
 
   router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', pid: process.pid });
   });
 
   router.get('/config', (_req, res) => {

@@ -63,7 +63,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   app.use('/spreadsheets-api', spreadsheetsRoutes(ctx));
   app.use('/_sim', controlRoutes(ctx, structuredClone(settings)));
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', pid: process.pid });
   });
   app.use((req: Request, res: Response) => {
     res.status(404).json({ error: `no such endpoint: ${req.method} ${req.path}` });
