@@ -70,7 +70,25 @@ export async function footprint(env: TestEnv): Promise<Record<string, number>> {
   return counts;
 }
 
-/** Waits until every committed outbox row has been published and handled by `groups`. */
+/**
+ * The footprint once the background work (handlers emitting further events) has come to rest:
+ * the same twice in a row, 300 ms apart. Take it before a request that must write nothing.
+ */
+export async function quietFootprint(env: TestEnv): Promise<Record<string, number>> {
+  let last = await footprint(env);
+  return eventually(
+    async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = await footprint(env);
+      const same = JSON.stringify(now) === JSON.stringify(last);
+      last = now;
+      return same && now;
+    },
+    { what: 'background work at rest' },
+  );
+}
+
+/** Waits until every committed outbox row has been published. */
 export async function settled(env: TestEnv): Promise<void> {
   await eventually(
     async () => {
