@@ -231,8 +231,13 @@ export function patchFromEnv(env: NodeJS.ProcessEnv): SettingsPatch {
     return patch;
   } catch (e) {
     if (!(e instanceof InvalidRequest)) throw e;
+    // A cross-field rule names the service; the variable may be the one for all services.
+    const within = (prefix: string) =>
+      [...names.entries()].find(([f]) => f.startsWith(`${prefix}.`))?.[1];
     const variable =
-      names.get(e.field) ?? [...names.entries()].find(([f]) => f.startsWith(e.field))?.[1];
+      names.get(e.field) ??
+      within(e.field) ??
+      (e.field.startsWith('faults.') ? within('faults.all') : undefined);
     const rule = e.message.slice(e.field.length + 1);
     throw new Error(
       `Invalid configuration: ${variable ?? e.field}: ${rule} (got "${variable ? env[variable] : ''}")`,

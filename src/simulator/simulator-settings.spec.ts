@@ -1,0 +1,91 @@
+import { applyPatch, defaultSettings, patchFromEnv } from './simulator-settings';
+import { FaultInjector } from './fault-injector';
+
+describe('simulator settings from the environment', () => {
+  it('reads faults for all services and per service, the latter winning', () => {
+    const settings = defaultSettings();
+    applyPatch(
+      settings,
+      patchFromEnv({
+        SIM_SEED: '42',
+        SIM_ERROR_RATE: '0.1',
+        SIM_LATENCY_MS: '20',
+        SIM_RECEIPTS_ERROR_RATE: '0.5',
+        SIM_DEAD_NATION_TIMEOUT_RATE: '0.2',
+        SIM_FILES_FAULTS_AFTER_EFFECT: 'true',
+      }),
+    );
+    expect(settings.seed).toBe(42);
+    expect(settings.faults.payments).toMatchObject({
+      error_rate: 0.1,
+      latency_ms: 20,
+      timeout_rate: 0,
+    });
+    expect(settings.faults.receipts).toMatchObject({ error_rate: 0.5, latency_ms: 20 });
+    expect(settings.faults['dead-nation']).toMatchObject({ error_rate: 0.1, timeout_rate: 0.2 });
+    expect(settings.faults.files.after_effect).toBe(true);
+  });
+
+  it('reads the webhook settings and APP_URL', () => {
+    const settings = defaultSettings();
+    applyPatch(
+      settings,
+      patchFromEnv({
+        APP_URL: 'http://app:8080/',
+        SIM_WEBHOOK_ENABLED: 'false',
+        SIM_WEBHOOK_REPEATS: '1',
+        SIM_WEBHOOK_DELAY_MS: '0',
+        SIM_WEBHOOK_PRICE_CURRENCY: 'PLN',
+      }),
+    );
+    expect(settings.webhook).toMatchObject({
+      app_url: 'http://app:8080',
+      enabled: false,
+      repeats: 1,
+      delay_ms: 0,
+      price: { amount: '50.00', currency: 'PLN' },
+    });
+  });
+
+  it.each([
+    [
+      { SIM_PAYMENTS_LATENCY_MS: '-1' },
+      'SIM_PAYMENTS_LATENCY_MS: must be an integer from 0 to 600000 (got "-1")',
+    ],
+    [
+      { SIM_WEBHOOK_REPEATS: 'two' },
+      'SIM_WEBHOOK_REPEATS: must be an integer from 1 to 100 (got "two")',
+    ],
+    [{ SIM_WEBHOOK_ENABLED: 'yes' }, 'SIM_WEBHOOK_ENABLED: must be true or false (got "yes")'],
+    [
+      { SIM_ERROR_RATE: '0.6', SIM_TIMEOUT_RATE: '0.6' },
+      'SIM_ERROR_RATE: error_rate + timeout_rate must not exceed 1 (got "0.6")',
+    ],
+  ])('names the variable at fault: %j', (env, message) => {
+    expect(() => patchFromEnv(env)).toThrow(`Invalid configuration: ${message}`);
+  });
+});
+
+describe('fault injector', () => {
+  it('serves fail_next and timeout_next before the rates, then stops', () => {
+    const settings = defaultSettings();
+    applyPatch(settings, { faults: { files: { fail_next: 1, timeout_next: 1 } } });
+    const faults = new FaultInjector(settings);
+    expect([1, 2, 3].map(() => faults.draw('files'))).toEqual(['timeout', 'error', null]);
+    expect(faults.draw('receipts')).toBeNull();
+  });
+
+  it('draws each service from its own sequence', () => {
+    const settings = defaultSettings();
+    applyPatch(settings, { faults: { all: { error_rate: 0.5 } } });
+    const alone = new FaultInjector(settings);
+    const receiptsAlone = Array.from({ length: 20 }, () => alone.draw('receipts'));
+
+    const mixed = new FaultInjector(settings);
+    const receiptsMixed = Array.from(
+      { length: 20 },
+      () => (mixed.draw('files'), mixed.draw('receipts')),
+    );
+    expect(receiptsMixed).toEqual(receiptsAlone);
+  });
+});
