@@ -119,7 +119,13 @@ export class DeadNationWebhook {
       note(status, status === null ? (code ?? String((e as Error).message)) : undefined);
       const rejected = status !== null && status < 500;
       this.log.warn(
-        { idempotency_key: record.idempotency_key, send, status, error: (e as Error).message },
+        {
+          correlation_id: headers['Correlation-ID'],
+          idempotency_key: record.idempotency_key,
+          send,
+          status,
+          error: (e as Error).message,
+        },
         rejected ? 'the app rejected the Dead Nation webhook' : 'Dead Nation webhook not delivered',
       );
       return rejected ? 'rejected' : 'failed';
