@@ -1,0 +1,75 @@
+import request from 'supertest';
+import { featureModules } from '../../src/features';
+import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { eventually, TestEnv } from '../support/test-env';
+import { createShow } from './support';
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+/** No overbooking, ever: spec §2, with two app processes on one database. */
+describe('concurrent bookings on two app instances', () => {
+  const env = new TestEnv({ DB_POOL_SIZE: '20' });
+  let sim: RunningSimulator;
+  let urls: string[];
+
+  beforeAll(async () => {
+    sim = await startSimulator({ webhook: { enabled: false } });
+    const a = await env.start(featureModules, { GATEWAY_URL: sim.url });
+    const b = await env.start(featureModules, { GATEWAY_URL: sim.url });
+    urls = [a.url, b.url];
+  });
+  afterAll(async () => {
+    await env.close();
+    await sim.close();
+  });
+
+  it('50 parallel bookings of random sizes for 10 seats: exactly 10 sold, the rest 400, one Dead Nation call each', async () => {
+    const show_id = await createShow(urls[0], { number_of_tickets: 10 });
+    // At least as many one-seat requests as seats: whatever the order, the last seat is sold.
+    const sizes = shuffle([
+      ...Array.from({ length: 12 }, () => 1),
+      ...Array.from({ length: 38 }, () => 1 + Math.floor(Math.random() * 4)),
+    ]);
+    const answers = await Promise.all(
+      sizes.map((n, i) =>
+        request(urls[i % 2])
+          .post('/api/book-tickets')
+          .send({ show_id, number_of_tickets: n, customer_email: `c${i}@example.com` })
+          .then((res) => ({ n, res })),
+      ),
+    );
+    const sold = answers.filter((a) => a.res.status === 201);
+    const refused = answers.filter((a) => a.res.status !== 201);
+    expect(sold.reduce((sum, a) => sum + a.n, 0)).toBe(10);
+    for (const { res } of refused) {
+      expect({ status: res.status, message: res.body.message }).toEqual({
+        status: 400,
+        message: 'not enough seats available',
+      });
+    }
+    const [{ booked }] = await env.query(
+      'SELECT COALESCE(sum(number_of_tickets), 0)::int AS booked FROM bookings WHERE show_id = $1',
+      [show_id],
+    );
+    expect(booked).toBe(10);
+    expect(
+      await env.query('SELECT seats_booked FROM show_seats WHERE show_id = $1', [show_id]),
+    ).toEqual([{ seats_booked: 10 }]);
+
+    const bookingIds = sold.map((a) => a.res.body.booking_id as string);
+    await eventually(() => bookingIds.every((id) => sim.state.bookings.has(id)), {
+      what: 'every booking at Dead Nation',
+    });
+    await new Promise((r) => setTimeout(r, 300)); // room for a duplicate call to show
+    const calls = sim.state.requests.filter(
+      (r) => r.service === 'dead-nation' && r.method === 'POST',
+    );
+    expect(calls).toHaveLength(bookingIds.length);
+  });
+});

@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { featureModules } from '../../src/features';
+import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { eventually, TestEnv } from '../support/test-env';
+import { createShow, liveTickets, postWebhook, webhookTicket } from './support';
+
+/** Read in-process: the simulator's own read-back endpoint is faulty too in these tests. */
+const rows = async (sim: RunningSimulator, sheet: string) => sim.state.sheets.get(sheet) ?? [];
+
+function tally(ids: string[], seen: string[]): Record<string, number> {
+  const n: Record<string, number> = {};
+  for (const id of seen) if (ids.includes(id)) n[id] = (n[id] ?? 0) + 1;
+  return n;
+}
+const once = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 1]));
+
+async function storedOnce(env: TestEnv, name: string, ids: string[]) {
+  const found = await env.query<{ id: string }>(
+    `SELECT event_payload->>'ticket_id' AS id FROM events WHERE event_name = $1 AND event_payload->>'ticket_id' = ANY($2)`,
+    [name, ids],
+  );
+  return tally(
+    ids,
+    found.map((f) => f.id),
+  );
+}
+
+/** A flaky gateway changes when the effects happen, never how many there are. */
+describe('exactly-once effects against a faulty gateway', () => {
+  const env = new TestEnv({ MAX_DELIVERIES: '40' });
+  let sim: RunningSimulator;
+  let url: string;
+
+  beforeAll(async () => {
+    // The gateway clients read these from the environment; short, so lost answers are quick.
+    process.env.GATEWAY_TIMEOUT_MS = '300';
+    process.env.GATEWAY_RETRY_BASE_MS = '10';
+    process.env.GATEWAY_RETRY_MAX_MS = '50';
+    sim = await startSimulator({ webhook: { delay_ms: 10 }, timeout_hold_ms: 1000 });
+    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    sim.configure({ webhook: { app_url: url } });
+  });
+  afterAll(async () => {
+    await env.close();
+    await sim.close();
+  });
+
+  it('30% of answers 500 (most after the effect) plus delays: every effect once, only later', async () => {
+    const flaky = { error_rate: 0.3, latency_ms: 15, after_effect: true };
+    sim.configure({
+      faults: {
+        'dead-nation': flaky,
+        receipts: flaky,
+        payments: flaky,
+        files: flaky,
+        // A 500 from Spreadsheets means nothing was written (its client retries those itself).
+        spreadsheets: { ...flaky, after_effect: false },
+      },
+    });
+    const show_id = await createShow(url, { number_of_tickets: 20 });
+    const bookingIds: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await request(url)
+        .post('/api/book-tickets')
+        .send({ show_id, number_of_tickets: 2, customer_email: `f${i}@example.com` })
+        .expect(201);
+      bookingIds.push(res.body.booking_id);
+    }
+    const bookings = await eventually(
+      () =>
+        bookingIds.every((id) => sim.state.bookings.has(id)) &&
+        bookingIds.map((id) => sim.state.bookings.get(id)!),
+      { what: 'bookings at Dead Nation', timeoutMs: 30_000 },
+    );
+    const ids = bookings.flatMap((b) => b.ticket_ids);
+    expect(ids).toHaveLength(10);
+
+    await eventually(
+      async () => Object.keys(await storedOnce(env, 'TicketPrinted_v1', ids)).length === 10,
+      {
+        what: 'all printed',
+        timeoutMs: 30_000,
+      },
+    );
+    await eventually(
+      async () => Object.keys(await storedOnce(env, 'TicketReceiptIssued_v1', ids)).length === 10,
+      {
+        what: 'all receipted',
+        timeoutMs: 30_000,
+      },
+    );
+    await eventually(
+      async () =>
+        Object.keys(
+          tally(
+            ids,
+            (await rows(sim, 'tickets-to-print')).map((r) => r[0]),
+          ),
+        ).length === 10,
+      {
+        what: 'all on the print list',
+        timeoutMs: 30_000,
+      },
+    );
+    await eventually(
+      async () => (await liveTickets(url)).filter((t) => ids.includes(t.ticket_id)).length === 10,
+    );
+
+    const refunded = ids.slice(0, 3);
+    for (const id of [...refunded, ...refunded]) {
+      await request(url).put(`/api/ticket-refund/${id}`).expect(202);
+    }
+    await eventually(
+      async () => Object.keys(await storedOnce(env, 'TicketRefunded_v1', refunded)).length === 3,
+      {
+        what: 'refunds',
+        timeoutMs: 30_000,
+      },
+    );
+    await eventually(async () => {
+      const [{ n }] = await env.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`,
+      );
+      return n === 0;
+    });
+    await new Promise((r) => setTimeout(r, 1000)); // room for late duplicates to show
+
+    expect(
+      tally(
+        ids,
+        sim.state.receipts.map((r) => r.ticket_id),
+      ),
+    ).toEqual(once(ids));
+    expect(
+      tally(
+        ids,
+        [...sim.state.files.keys()].map((f) => f.replace(/-ticket\.html$/, '')),
+      ),
+    ).toEqual(once(ids));
+    expect(
+      tally(
+        ids,
+        (await rows(sim, 'tickets-to-print')).map((r) => r[0]),
+      ),
+    ).toEqual(once(ids));
+    expect(await storedOnce(env, 'TicketPrinted_v1', ids)).toEqual(once(ids));
+    expect(await storedOnce(env, 'TicketReceiptIssued_v1', ids)).toEqual(once(ids));
+    expect(
+      tally(
+        refunded,
+        sim.state.voids.map((v) => v.ticket_id),
+      ),
+    ).toEqual(once(refunded));
+    expect(
+      tally(
+        refunded,
+        sim.state.refunds.map((r) => r.payment_reference),
+      ),
+    ).toEqual(once(refunded));
+    expect(await storedOnce(env, 'TicketRefunded_v1', refunded)).toEqual(once(refunded));
+    expect(bookingIds.every((id) => sim.state.bookings.get(id)?.ticket_ids.length === 2)).toBe(
+      true,
+    );
+    // The faults did happen.
+    expect(sim.state.requests.filter((r) => r.fault === 'error').length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('Spreadsheets timing out after writing: the append is read back, never doubled', async () => {
+    sim.configure({
+      faults: {
+        all: { error_rate: 0, latency_ms: 0, after_effect: false },
+        spreadsheets: { timeout_rate: 0.4, after_effect: true },
+      },
+    });
+    const confirmed = Array.from({ length: 6 }, () => webhookTicket());
+    const canceled = confirmed.slice(0, 3).map((t) => ({ ...t, status: 'canceled' as const }));
+    await postWebhook(url, randomUUID(), confirmed).expect(200);
+    await postWebhook(url, randomUUID(), canceled).expect(200);
+    const ids = confirmed.map((t) => t.ticket_id);
+    const canceledIds = canceled.map((t) => t.ticket_id);
+    await eventually(
+      async () =>
+        Object.keys(
+          tally(
+            ids,
+            (await rows(sim, 'tickets-to-print')).map((r) => r[0]),
+          ),
+        ).length === 6,
+      { what: 'print rows', timeoutMs: 40_000 },
+    );
+    await eventually(
+      async () =>
+        Object.keys(
+          tally(
+            canceledIds,
+            (await rows(sim, 'tickets-to-refund')).map((r) => r[0]),
+          ),
+        ).length === 3,
+      { what: 'refund rows', timeoutMs: 40_000 },
+    );
+    await eventually(
+      async () => {
+        const [{ n }] = await env.query(
+          `SELECT count(*)::int AS n FROM spreadsheet_rows WHERE ticket_id = ANY($1) AND appended_at IS NOT NULL`,
+          [ids],
+        );
+        return n === 9;
+      },
+      { what: 'every append marked done', timeoutMs: 40_000 },
+    );
+    sim.configure({ faults: { spreadsheets: { timeout_rate: 0 } } });
+    expect(
+      tally(
+        ids,
+        (await rows(sim, 'tickets-to-print')).map((r) => r[0]),
+      ),
+    ).toEqual(once(ids));
+    expect(
+      tally(
+        canceledIds,
+        (await rows(sim, 'tickets-to-refund')).map((r) => r[0]),
+      ),
+    ).toEqual(once(canceledIds));
+    expect(
+      sim.state.requests.filter((r) => r.service === 'spreadsheets' && r.fault === 'timeout')
+        .length,
+    ).toBeGreaterThan(2);
+    // Some retries found their record unfinished and read the sheet back.
+    expect(sim.state.requests.some((r) => r.service === 'spreadsheets' && r.method === 'GET')).toBe(
+      true,
+    );
+  });
+});
