@@ -11,7 +11,14 @@ import { TicketPrinted_v1 } from '../../src/tickets/events/ticket-printed.event'
 import { TicketReceiptIssued_v1 } from '../../src/tickets/events/ticket-receipt-issued.event';
 import { eventually, TestEnv } from '../support/test-env';
 
-export const HANDLER = 'ops_read_model';
+/** The projection's handlers, one consumer group per event. */
+export const HANDLERS = [
+  'ops_booking_made',
+  'ops_ticket_confirmed',
+  'ops_receipt_issued',
+  'ops_ticket_printed',
+  'ops_ticket_refunded',
+];
 
 /** Test environments of this directory: a message waiting for its booking must not dead-letter. */
 export const OPS_ENV = { MAX_DELIVERIES: '100000', RETRY_INITIAL_MS: '20', RETRY_MAX_MS: '100' };
@@ -63,8 +70,8 @@ export async function projected(
   await eventually(
     async () => {
       const [{ n }] = await env.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM processed_messages WHERE handler = $1 AND message_id = ANY($2::uuid[])`,
-        [HANDLER, ids],
+        `SELECT count(*)::int AS n FROM processed_messages WHERE handler = ANY($1::text[]) AND message_id = ANY($2::uuid[])`,
+        [HANDLERS, ids],
       );
       return n === ids.length;
     },
@@ -96,13 +103,15 @@ export async function sideTables(env: TestEnv) {
   };
 }
 
-/** Failed attempts of the projection so far, from /metrics. */
+/** Failed attempts of the projection's handlers so far, from /metrics. */
 export async function failedAttempts(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return text
     .split('\n')
     .filter(
-      (l) => l.startsWith('messages_processing_failed_total') && l.includes(`handler="${HANDLER}"`),
+      (l) =>
+        l.startsWith('messages_processing_failed_total') &&
+        HANDLERS.some((h) => l.includes(`handler="${h}"`)),
     )
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
