@@ -1,6 +1,7 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { BookingsModule } from './bookings/bookings.module';
 import { GatewayModule } from './gateway/gateway.module';
+import { OpsModule } from './ops/ops.module';
 import { RefundsModule } from './refunds/refunds.module';
 import { ShowsModule } from './shows/shows.module';
 import { TicketsModule } from './tickets/tickets.module';
@@ -12,4 +13,5 @@ export const featureModules: Array<Type | DynamicModule> = [
   BookingsModule,
   TicketsModule,
   RefundsModule,
+  OpsModule,
 ];
