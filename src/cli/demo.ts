@@ -119,12 +119,10 @@ async function main(): Promise<void> {
   });
   const { data: html } = await gateway.get(`/files-api/files/${ticketIds[0]}-ticket.html/content`);
   say(`Tickets printed as files, ${since(bookedAt)} after booking. The first one reads:`);
-  process.stdout.write(
-    `${String(html)
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()}\n`,
-  );
+  const body = /<body>([\s\S]*)<\/body>/.exec(String(html))?.[1] ?? String(html);
+  for (const line of body.replace(/<[^>]+>/g, '').split('\n')) {
+    if (line.trim()) process.stdout.write(`            ${line.trim()}\n`);
+  }
 
   await waitFor('the print list', async () => {
     const { data } = await gateway.get('/spreadsheets-api/sheets/tickets-to-print/rows');
