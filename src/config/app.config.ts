@@ -70,6 +70,10 @@ class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) SHUTDOWN_TIMEOUT_MS = 10_000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) DB_POOL_SIZE = 20;
   @IsOptional() @IsString() CONSUMER_NAME?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) GATEWAY_TIMEOUT_MS = 5000;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(20) GATEWAY_RETRIES = 3;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) GATEWAY_RETRY_BASE_MS = 100;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) GATEWAY_RETRY_MAX_MS = 2000;
 }
 
 export interface AppConfig {
@@ -85,6 +89,8 @@ export interface AppConfig {
   roles: Set<Role>;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
+  /** The gateway clients: timeout per attempt, retries on 5xx/timeouts with capped backoff. */
+  gateway: { timeoutMs: number; retries: number; retryBaseMs: number; retryMaxMs: number };
   messaging: {
     maxDeliveries: number;
     retryInitialMs: number;
@@ -139,6 +145,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ),
     dbPoolSize: e.DB_POOL_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    gateway: {
+      timeoutMs: e.GATEWAY_TIMEOUT_MS,
+      retries: e.GATEWAY_RETRIES,
+      retryBaseMs: e.GATEWAY_RETRY_BASE_MS,
+      retryMaxMs: e.GATEWAY_RETRY_MAX_MS,
+    },
     messaging: {
       maxDeliveries: e.MAX_DELIVERIES,
       retryInitialMs: e.RETRY_INITIAL_MS,

@@ -1,4 +1,4 @@
-import { AppConfig, ConfigError } from '../config/app.config';
+import { AppConfig } from '../config/app.config';
 
 export interface GatewayOptions {
   baseUrl: string;
@@ -13,43 +13,7 @@ export interface GatewayOptions {
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
 
-export const GATEWAY_DEFAULTS: Omit<GatewayOptions, 'baseUrl'> = {
-  timeoutMs: 5000,
-  retries: 3,
-  retryBaseMs: 100,
-  retryMaxMs: 2000,
-};
-
-const ENV_NAMES = {
-  timeoutMs: 'GATEWAY_TIMEOUT_MS',
-  retries: 'GATEWAY_RETRIES',
-  retryBaseMs: 'GATEWAY_RETRY_BASE_MS',
-  retryMaxMs: 'GATEWAY_RETRY_MAX_MS',
-} as const;
-
-/**
- * The clients' settings: base URL from the validated config; timeout and retries from
- * `config.gateway` when the config carries it, else from GATEWAY_* variables, else defaults.
- */
-export function gatewayOptionsFrom(
-  config: AppConfig & { gateway?: Partial<Omit<GatewayOptions, 'baseUrl'>> },
-  env: NodeJS.ProcessEnv = process.env,
-): GatewayOptions {
-  const options: GatewayOptions = { baseUrl: config.gatewayUrl, ...GATEWAY_DEFAULTS };
-  for (const key of Object.keys(ENV_NAMES) as Array<keyof typeof ENV_NAMES>) {
-    const fromConfig = config.gateway?.[key];
-    const raw = env[ENV_NAMES[key]];
-    if (fromConfig !== undefined) options[key] = fromConfig;
-    else if (raw !== undefined && raw !== '') {
-      const value = Number(raw);
-      const min = key === 'retries' ? 0 : 1;
-      if (!Number.isInteger(value) || value < min) {
-        throw new ConfigError(
-          `Invalid configuration: ${ENV_NAMES[key]}: must be an integer of at least ${min} (got "${raw}")`,
-        );
-      }
-      options[key] = value;
-    }
-  }
-  return options;
+/** The clients' settings, from the validated config (GATEWAY_URL and GATEWAY_* variables). */
+export function gatewayOptionsFrom(config: AppConfig): GatewayOptions {
+  return { baseUrl: config.gatewayUrl, ...config.gateway };
 }

@@ -33,12 +33,14 @@ describe('exactly-once effects against a faulty gateway', () => {
   let url: string;
 
   beforeAll(async () => {
-    // The gateway clients read these from the environment; short, so lost answers are quick.
-    process.env.GATEWAY_TIMEOUT_MS = '300';
-    process.env.GATEWAY_RETRY_BASE_MS = '10';
-    process.env.GATEWAY_RETRY_MAX_MS = '50';
     sim = await startSimulator({ webhook: { delay_ms: 10 }, timeout_hold_ms: 1000 });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    // Short gateway timeouts and backoff, so lost answers are quick.
+    ({ url } = await env.start(featureModules, {
+      GATEWAY_URL: sim.url,
+      GATEWAY_TIMEOUT_MS: '300',
+      GATEWAY_RETRY_BASE_MS: '10',
+      GATEWAY_RETRY_MAX_MS: '50',
+    }));
     sim.configure({ webhook: { app_url: url } });
   });
   afterAll(async () => {
