@@ -3,7 +3,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import request from 'supertest';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
-import { TestEnv } from '../support/test-env';
+import { eventually, TestEnv } from '../support/test-env';
 import { effects, expectExactlyOnce, groupSettled, publishProbes, seqs } from './support';
 
 describe('outbox → relay → consumer groups', () => {
@@ -72,6 +72,7 @@ describe('outbox → relay → consumer groups', () => {
     await Promise.all(writers);
     const all = seqs(5000, 10_000);
     await expectExactlyOnce(env, 'probe_effect', all, 90_000);
+    await expectExactlyOnce(env, 'probe_batch', all, 90_000);
     const [{ unpublished }] = await env.query(
       'SELECT count(*)::int AS unpublished FROM outbox WHERE published_at IS NULL',
     );
@@ -98,8 +99,32 @@ describe('outbox → relay → consumer groups', () => {
     await pipeline.exec();
     await groupSettled(env, 'events.Probe_v1', 'tickets.probe_effect');
     await groupSettled(env, 'events.Probe_v1', 'tickets.probe_mirror');
+    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_batch');
     await expectExactlyOnce(env, 'probe_effect', seqs(200, 20_000));
     await expectExactlyOnce(env, 'probe_mirror', seqs(200, 20_000));
+    await expectExactlyOnce(env, 'probe_batch', seqs(200, 20_000));
+  });
+
+  it('batch handlers: one failing message rolls its batch back, the others are handled one by one', async () => {
+    const events = await publishProbes(
+      app,
+      seqs(300, 50_000).map((seq) => ({ seq, break_batch: seq === 50_150 })),
+    );
+    await expectExactlyOnce(
+      env,
+      'probe_batch',
+      seqs(300, 50_000).filter((s) => s !== 50_150),
+    );
+    const broken = events.find((e) => e.seq === 50_150)!;
+    await eventually(async () => {
+      const letters = (await env.redisClient.xrange(env.key('dead-letters'), '-', '+')) as [
+        string,
+        string[],
+      ][];
+      return letters.some(([, f]) => f.includes(broken.header.id) && f.includes('probe_batch'));
+    });
+    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_batch');
+    expect((await effects(env, 'probe_batch')).has(50_150)).toBe(false);
   });
 
   it('runs sagas through their own group and sends their commands through the outbox', async () => {

@@ -15,7 +15,8 @@ import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { MessagingMetrics } from '../messaging.metrics';
 import { RedisFactory, StreamNames } from '../messaging.tokens';
 import { GroupConsumer } from './group-consumer';
-import { MessageProcessor } from './message-processor';
+import { BatchProcessor } from './batch-processor';
+import { MessageProcessor, ProcessorDeps } from './message-processor';
 import { Semaphore } from './semaphore';
 import { SubscriptionDiscovery } from './subscriptions';
 
@@ -56,7 +57,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     // Leave connections for the API, the relay and handlers that open a second transaction.
     const slots = new Semaphore(Math.max(1, this.config.dbPoolSize - 4));
     for (const sub of subscriptions) {
-      const processor = new MessageProcessor(sub, {
+      const deps: ProcessorDeps = {
         config: this.config,
         cls: this.cls,
         txHost: this.txHost,
@@ -65,7 +66,8 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         redis: this.redis,
         stopping: this.stopping.signal,
         slots,
-      });
+      };
+      const processor = new MessageProcessor(sub, deps);
       this.consumers.push(
         new GroupConsumer(
           processor,
@@ -79,6 +81,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
             claimIdleMs: m.claimIdleMs,
             streamKey: (d) => this.names.stream(d),
           },
+          sub.batch ? new BatchProcessor(sub, processor, deps) : undefined,
         ),
       );
     }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
+import { BatchProcessor } from './batch-processor';
 import { MessageProcessor, StreamEntry, toFields } from './message-processor';
 
 type RawEntry = [id: string, fields: string[]];
@@ -24,6 +25,8 @@ export class GroupConsumer {
   private loopDone?: Promise<void>;
   private timers: NodeJS.Timeout[] = [];
   private readonly inflight = new Map<string, StreamEntry>();
+  /** Units of work running: one per entry, or one per batch for batch handlers. */
+  private tasks = 0;
   private readonly drained: Array<() => void> = [];
   private slotFreed?: () => void;
   private lastError?: string;
@@ -36,6 +39,7 @@ export class GroupConsumer {
     private readonly blocking: Redis,
     private readonly redis: Redis,
     private readonly options: GroupConsumerOptions,
+    private readonly batcher?: BatchProcessor,
   ) {
     this.logger = new Logger(`consumer ${processor.group}`);
     this.keys = destinations.map((d) => ({ key: options.streamKey(d), destination: d }));
@@ -79,7 +83,7 @@ export class GroupConsumer {
   private async loop(): Promise<void> {
     const { batch, concurrency, consumerName } = this.options;
     while (this.running) {
-      if (this.inflight.size >= concurrency) {
+      if (this.tasks >= concurrency) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
@@ -110,22 +114,39 @@ export class GroupConsumer {
         continue;
       }
       for (const [key, entries] of reply ?? []) {
-        for (const [id, flat] of entries) this.dispatch(key, id, flat, 1);
+        if (this.batcher) this.dispatchBatch(key, entries);
+        else for (const [id, flat] of entries) this.dispatch(key, id, flat, 1);
       }
     }
   }
 
-  private dispatch(key: string, id: string, flat: string[], deliveries: number): void {
-    const inflightKey = `${key} ${id}`;
-    if (this.inflight.has(inflightKey)) return;
+  private entry(key: string, id: string, flat: string[]): StreamEntry | undefined {
+    if (this.inflight.has(`${key} ${id}`)) return undefined;
     const destination = this.keys.find((k) => k.key === key)?.destination ?? key;
     const entry: StreamEntry = { key, destination, id, fields: toFields(flat) };
-    this.inflight.set(inflightKey, entry);
-    void this.processor
-      .process(entry, deliveries)
-      .catch((e) => this.logger.error(`entry ${id}: ${e.message}`))
+    this.inflight.set(`${key} ${id}`, entry);
+    return entry;
+  }
+
+  private dispatch(key: string, id: string, flat: string[], deliveries: number): void {
+    const entry = this.entry(key, id, flat);
+    if (entry) this.track([entry], this.processor.process(entry, deliveries));
+  }
+
+  private dispatchBatch(key: string, raw: RawEntry[]): void {
+    const entries = raw.flatMap(([id, flat]) => this.entry(key, id, flat) ?? []);
+    if (entries.length) this.track(entries, this.batcher!.process(entries));
+  }
+
+  private track(entries: StreamEntry[], work: Promise<void>): void {
+    this.tasks++;
+    void work
+      .catch((e) =>
+        this.logger.error(`entries ${entries.map((e) => e.id).join(',')}: ${e.message}`),
+      )
       .finally(() => {
-        this.inflight.delete(inflightKey);
+        this.tasks--;
+        for (const e of entries) this.inflight.delete(`${e.key} ${e.id}`);
         this.slotFreed?.();
         this.slotFreed = undefined;
         if (this.inflight.size === 0) this.drained.splice(0).forEach((f) => f());
@@ -134,7 +155,7 @@ export class GroupConsumer {
 
   /** Takes over entries idle longer than CLAIM_IDLE_MS: their consumer died or hung. */
   private async claim(): Promise<void> {
-    if (!this.running || this.inflight.size >= this.options.concurrency) return;
+    if (!this.running || this.tasks >= this.options.concurrency) return;
     const { consumerName, claimIdleMs } = this.options;
     for (const { key } of this.keys) {
       try {

@@ -30,6 +30,17 @@ export function toFields(flat: string[]): Record<string, string> {
 
 const tracer = trace.getTracer('tickets.messaging');
 
+export interface ProcessorDeps {
+  config: AppConfig;
+  cls: ClsService;
+  txHost: TransactionHost<TransactionalAdapterTypeOrm>;
+  metrics: MessagingMetrics;
+  names: StreamNames;
+  redis: Redis;
+  stopping: AbortSignal;
+  slots: Semaphore;
+}
+
 /**
  * Everything one handler does with one delivered entry, whatever the handler: decode, open a
  * CLS context (correlation id, trace), run the handler in a transaction that also records
@@ -42,16 +53,7 @@ export class MessageProcessor {
 
   constructor(
     private readonly sub: Subscription,
-    private readonly deps: {
-      config: AppConfig;
-      cls: ClsService;
-      txHost: TransactionHost<TransactionalAdapterTypeOrm>;
-      metrics: MessagingMetrics;
-      names: StreamNames;
-      redis: Redis;
-      stopping: AbortSignal;
-      slots: Semaphore;
-    },
+    private readonly deps: ProcessorDeps,
   ) {
     this.group = deps.names.group(sub.handler);
     this.logger = new Logger(`handler ${sub.handler}`);

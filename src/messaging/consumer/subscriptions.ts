@@ -5,7 +5,13 @@ import {
   EVENTS_HANDLER_METADATA,
 } from '@nestjs/cqrs/dist/decorators/constants';
 import { lastValueFrom, of, toArray, Observable } from 'rxjs';
-import { HANDLER_NAME, SAGA_SUBSCRIPTIONS, SagaSubscription } from '../handler-name.decorator';
+import {
+  HANDLER_NAME,
+  HANDLER_OPTIONS,
+  HandlerOptions,
+  SAGA_SUBSCRIPTIONS,
+  SagaSubscription,
+} from '../handler-name.decorator';
 import { Message, MessageRegistry, MessageType } from '../message';
 import { OutboxWriter } from '../outbox.writer';
 
@@ -15,6 +21,8 @@ export interface Subscription {
   destinations: string[];
   /** Runs inside the transaction that also records the message as handled by this handler. */
   invoke(message: Message): Promise<void>;
+  /** Messages read together may share one transaction (see HandlerOptions.batch). */
+  batch: boolean;
 }
 
 export class SubscriptionError extends Error {}
@@ -56,6 +64,9 @@ export class SubscriptionDiscovery {
           handler,
           destinations: types.map((t) => this.destination(t, metatype.name)),
           invoke: (message) => instance[method](message),
+          batch:
+            (Reflect.getMetadata(HANDLER_OPTIONS, metatype) as HandlerOptions | undefined)?.batch ??
+            false,
         });
       }
       for (const saga of sagas) {
@@ -63,6 +74,7 @@ export class SubscriptionDiscovery {
           handler: saga.name,
           destinations: saga.on.map((t) => this.destination(t, metatype.name)),
           invoke: (message) => this.runSaga(instance[saga.property].bind(instance), message),
+          batch: false,
         });
       }
     }
