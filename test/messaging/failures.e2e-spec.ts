@@ -108,12 +108,16 @@ describe('failing handlers: retries, dead letters, independent groups', () => {
       'message_id',
       '00000000-0000-4000-8000-000000000001',
     );
-    await eventually(async () => {
-      const letters = await env.redisClient.xrange(env.key('dead-letters'), '-', '+');
-      return (
-        letters.filter(([, f]) => f.includes('00000000-0000-4000-8000-000000000001')).length === 3
-      ); // one per group
+    const groups = (
+      (await env.redisClient.xinfo('GROUPS', env.key('events.Probe_v1'))) as unknown[]
+    ).length;
+    expect(groups).toBe(4); // probe_effect, probe_mirror, probe_batch, probe_saga
+    const letters = await eventually(async () => {
+      const all = await env.redisClient.xrange(env.key('dead-letters'), '-', '+');
+      const mine = all.filter(([, f]) => f.includes('00000000-0000-4000-8000-000000000001'));
+      return mine.length === groups ? mine : null; // one per group
     });
+    for (const [, f] of letters) expect(f[f.indexOf('dlq_deliveries') + 1]).toBe('1');
   });
 
   it('dlq redrive with an unknown id says so', async () => {
