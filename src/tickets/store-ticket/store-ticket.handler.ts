@@ -4,7 +4,7 @@ import { TicketBookingConfirmed_v1 } from '../events/ticket-booking-confirmed.ev
 import { TicketsRepository } from '../tickets.repository';
 
 @EventsHandler(TicketBookingConfirmed_v1)
-@HandlerName('store_ticket')
+@HandlerName('store_ticket', { batch: true })
 export class StoreTicketHandler implements IEventHandler<TicketBookingConfirmed_v1> {
   constructor(private readonly tickets: TicketsRepository) {}
 

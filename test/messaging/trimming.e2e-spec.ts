@@ -1,0 +1,53 @@
+import { INestApplication } from '@nestjs/common';
+import { StreamTrimmer } from '../../src/messaging/stream-trimmer';
+import { TestEnv } from '../support/test-env';
+
+/** R22: trimming never drops an entry some group has not acknowledged. */
+describe('stream trimming', () => {
+  const env = new TestEnv({ STREAM_RETENTION_MS: '0', ROLES: 'relay' });
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    ({ app } = await env.start([]));
+  });
+  afterAll(() => env.close());
+
+  it('drops only what every group has acknowledged', async () => {
+    const redis = env.redisClient;
+    const key = env.key('events.Trim_v1');
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await redis.xadd(key, '*', 'n', String(i)))!);
+    await redis.xgroup('CREATE', key, 'fast', '0');
+    await redis.xgroup('CREATE', key, 'slow', '0');
+    // fast reads and acknowledges all; slow reads 6, acknowledges the first 3
+    const fast = (await redis.xreadgroup(
+      'GROUP',
+      'fast',
+      'c',
+      'COUNT',
+      10,
+      'STREAMS',
+      key,
+      '>',
+    )) as any;
+    await redis.xack(key, 'fast', ...fast[0][1].map((e: string[]) => e[0]));
+    await redis.xreadgroup('GROUP', 'slow', 'c', 'COUNT', 6, 'STREAMS', key, '>');
+    await redis.xack(key, 'slow', ids[0], ids[1], ids[2]);
+
+    await app.get(StreamTrimmer).trim(key);
+    const left = ((await redis.xrange(key, '-', '+')) as [string, string[]][]).map(([id]) => id);
+    expect(left).toEqual(ids.slice(3)); // slow's pending ids[3..5] and its unread ids[6..9] stay
+
+    await redis.xack(key, 'slow', ids[3], ids[4], ids[5]);
+    await app.get(StreamTrimmer).trim(key);
+    const after = ((await redis.xrange(key, '-', '+')) as [string, string[]][]).map(([id]) => id);
+    expect(after).toEqual(ids.slice(5)); // up to slow's last delivered entry, which it acknowledged
+  });
+
+  it('leaves a stream without groups alone', async () => {
+    const key = env.key('events.Lonely_v1');
+    await env.redisClient.xadd(key, '*', 'n', '1');
+    await app.get(StreamTrimmer).trim(key);
+    expect(await env.redisClient.xlen(key)).toBe(1);
+  });
+});
