@@ -121,3 +121,33 @@ describe('R19: SIGTERM under load', () => {
     await expectExactlyOnce(env, 'probe_mirror', all, 60_000);
   });
 });
+
+describe('R5: two relays at once', () => {
+  const env = new TestEnv({ RELAY_BATCH: '50' });
+  afterAll(() => env.close());
+
+  it('share the outbox without losing or double-publishing a row', async () => {
+    const { app, url } = await env.start([ProbeModule]); // relay and worker
+    const other = env.spawn(PROBE_MAIN, { ROLES: 'relay' });
+    const otherUrl = await listeningUrl(other);
+    const all = seqs(3000);
+    const writer = app.get(OutboxWriter);
+    for (let i = 0; i < all.length; i += 100) {
+      await writer.append(all.slice(i, i + 100).map((seq) => new Probe_v1({ seq })));
+    }
+    await expectExactlyOnce(env, 'probe_effect', all, 60_000);
+    expect(await unpublished(env)).toBe(0);
+    // SKIP LOCKED: each row was claimed by exactly one relay, so none was published twice.
+    expect(await env.redisClient.xlen(env.key('events.Probe_v1'))).toBe(3000);
+    // and both relays did part of the work
+    const published = async (u: string) =>
+      Number(
+        /^outbox_relay_published_total (\d+)/m.exec((await request(u).get('/metrics')).text)?.[1] ??
+          0,
+      );
+    expect(await published(otherUrl)).toBeGreaterThan(0);
+    expect(await published(url)).toBeGreaterThan(0);
+    other.kill('SIGTERM');
+    expect(await exited(other)).toBe(0);
+  });
+});
