@@ -41,7 +41,7 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined | fal
     if (value) return value;
     if (Date.now() > deadline)
       throw new DemoError(`gave up waiting for ${what} after ${TIMEOUT_MS / 1000} s`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
