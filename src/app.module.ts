@@ -5,21 +5,26 @@ import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { ClsModule } from 'nestjs-cls';
+import { LoggerModule } from 'nestjs-pino';
+import { LevelWithSilent } from 'pino';
 import { register } from 'prom-client';
 import { APP_CONFIG, AppConfig } from './config/app.config';
 import { HealthModule } from './health/health.module';
 import { MessageRegistry } from './messaging/message';
 import { MessagingModule } from './messaging/messaging.module';
+import { loggerParams } from './observability/logging';
 
 export interface AppModuleOptions {
   config: AppConfig;
   /** Feature modules; tests pass fixtures here. */
   features?: DynamicModule['imports'];
+  /** Defaults to LOG_LEVEL; createApp may lower it (see effectiveLogLevel). */
+  logLevel?: LevelWithSilent;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, features = [] }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, features = [], logLevel }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -39,6 +44,7 @@ export class AppModule {
           // Waiting for a pooled connection is bounded too: a stuck pool shows up as errors, not hangs.
           extra: { connectionTimeoutMillis: 10_000 },
         }),
+        LoggerModule.forRoot(loggerParams(logLevel ?? config.logLevel)),
         ClsModule.forRoot({
           global: true,
           // Mounted in bootstrap.ts with app.use, so every route (/health included) gets a context.

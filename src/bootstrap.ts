@@ -2,6 +2,7 @@ import { INestApplication, Logger, NestApplicationOptions, ValidationPipe } from
 import { NestFactory } from '@nestjs/core';
 import { NextFunction, Request, Response, json } from 'express';
 import { ClsMiddleware } from 'nestjs-cls';
+import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { correlationIdOf } from './common/correlation.middleware';
 import { CORRELATION_ID } from './messaging/message-context';
@@ -9,6 +10,9 @@ import { AppConfig } from './config/app.config';
 import { prepareInfrastructure } from './database/prepare-infrastructure';
 import { jsonBodyErrors, requireJsonBody } from './docs/http-body';
 import { setupSwagger } from './docs/swagger';
+import { httpMetrics } from './observability/http-metrics';
+import { effectiveLogLevel } from './observability/logging';
+import { stopTracing } from './observability/tracing-lifecycle';
 
 /**
  * Builds the application for a configuration: database created and migrated, Redis reachable,
@@ -20,12 +24,17 @@ export async function createApp(
   options: NestApplicationOptions = {},
 ): Promise<INestApplication> {
   await prepareInfrastructure(config);
-  const app = await NestFactory.create(AppModule.forRoot({ config, features }), {
+  const logLevel = effectiveLogLevel(config.logLevel, options.logger);
+  const app = await NestFactory.create(AppModule.forRoot({ config, features, logLevel }), {
     bodyParser: false,
     forceCloseConnections: true,
+    bufferLogs: true,
     ...options,
   });
-  // First of all: the Correlation-ID, echoed on every response, and the CLS context that
+  // Nest's own lines (start-up, errors) become JSON lines too, with the rest of the logs.
+  app.useLogger(app.get(PinoNestLogger));
+  app.use(httpMetrics);
+  // Then: the Correlation-ID, echoed on every response, and the CLS context that
   // carries it into every message and external call the request causes.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const id = correlationIdOf(req);
@@ -70,7 +79,7 @@ export function exitOnSignals(app: INestApplication, config: AppConfig): void {
         process.exit(1);
       }, config.shutdownTimeoutMs + 5000).unref();
       app.close().then(
-        () => process.exit(0),
+        () => stopTracing().then(() => process.exit(0)),
         (e) => {
           process.stderr.write(`shutdown failed: ${e?.message}\n`);
           process.exit(1);
@@ -80,6 +89,9 @@ export function exitOnSignals(app: INestApplication, config: AppConfig): void {
   }
 }
 
+/** Printed whatever LOG_LEVEL: where a process listens, with which roles, is always worth a line. */
 export function logStartup(config: AppConfig, url: string): void {
-  new Logger('tickets').log(`roles ${[...config.roles].join(',')}; listening on ${url}`);
+  PinoLogger.root
+    .child({ context: 'tickets' }, { level: 'info' })
+    .info(`roles ${[...config.roles].join(',')}; listening on ${url}`);
 }

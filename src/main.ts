@@ -1,3 +1,4 @@
+import './observability/instrumentation'; // first: OpenTelemetry patches modules as they load
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import { createApp, exitOnSignals, logStartup } from './bootstrap';

@@ -7,6 +7,12 @@ import { ExponentialBackoff, handleAll, retry, TaskCancelledError } from 'cockat
 import Redis from 'ioredis';
 import { ClsService } from 'nestjs-cls';
 import { AppConfig } from '../../config/app.config';
+import {
+  handledLine,
+  HandledOutcome,
+  HandlerRun,
+  inHandlerSpan,
+} from '../../observability/messaging-spans';
 import { hitFault } from '../faults';
 import { Message, MessageRegistry } from '../message';
 import { CORRELATION_ID } from '../message-context';
@@ -112,8 +118,16 @@ export class MessageProcessor {
     let attempt = deliveries;
     try {
       await policy.execute(async () => {
+        const run = this.runOf(entry, message, attempt);
         try {
-          await this.deps.slots.use(() => this.handleOnce(entry, message));
+          const outcome = await this.deps.slots.use(() => this.handleOnce(entry, message, run));
+          this.logger.log(handledLine(run, outcome));
+        } catch (e) {
+          // The last failing attempt is logged once, as dead-lettered.
+          if (attempt < maxDeliveries || this.deps.stopping.aborted) {
+            this.logger.warn(handledLine(run, 'retry', e));
+          }
+          throw e;
         } finally {
           attempt++;
         }
@@ -129,9 +143,20 @@ export class MessageProcessor {
     await this.ack(entry);
   }
 
-  private async handleOnce(entry: StreamEntry, message: Message): Promise<void> {
+  private runOf(entry: StreamEntry, message: Message, delivery: number): HandlerRun {
+    const { name, message_id } = entry.fields;
+    const messageId = message_id || message.header.id;
+    return { handler: this.sub.handler, name, destination: entry.destination, messageId, delivery };
+  }
+
+  private handleOnce(entry: StreamEntry, message: Message, run: HandlerRun) {
+    return inHandlerSpan(run, () => this.handleInTransaction(entry, message));
+  }
+
+  private async handleInTransaction(entry: StreamEntry, message: Message): Promise<HandledOutcome> {
     const labels = { topic: entry.destination, handler: this.sub.handler };
     const end = this.deps.metrics.duration.startTimer(labels);
+    let outcome: HandledOutcome = 'ok';
     try {
       await this.deps.txHost.withTransaction(async () => {
         const fresh: unknown[] = await this.deps.txHost.tx.query(
@@ -139,13 +164,16 @@ export class MessageProcessor {
            ON CONFLICT DO NOTHING RETURNING 1`,
           [this.sub.handler, entry.fields.message_id || message.header.id],
         );
-        if (fresh.length === 0) return; // handled before: a redelivery, nothing more to do
+        if (fresh.length === 0) {
+          outcome = 'duplicate'; // handled before: a redelivery, nothing more to do
+          return;
+        }
         await this.sub.invoke(message);
       });
       this.deps.metrics.processed.inc(labels);
+      return outcome;
     } catch (e) {
       this.deps.metrics.failed.inc(labels);
-      this.logger.warn(`${entry.fields.name} ${entry.fields.message_id} failed: ${e.message}`);
       throw e;
     } finally {
       end();
@@ -164,8 +192,13 @@ export class MessageProcessor {
   /** Moves the entry to the dead-letter stream and acknowledges it, atomically. */
   private async deadLetter(entry: StreamEntry, error: Error, deliveries: number): Promise<void> {
     const { fields } = entry;
+    const run = { handler: this.sub.handler, name: fields.name, destination: entry.destination };
     this.logger.error(
-      `${fields.name} ${fields.message_id} dead-lettered after ${deliveries} deliveries: ${error.message}`,
+      handledLine(
+        { ...run, messageId: fields.message_id, delivery: deliveries },
+        'dead-lettered',
+        error,
+      ),
     );
     try {
       await this.deps.redis

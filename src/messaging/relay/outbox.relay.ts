@@ -9,7 +9,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import Redis from 'ioredis';
+import { Span } from '@opentelemetry/api';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
+import { endSendSpans, startSendSpan } from '../../observability/messaging-spans';
 import { hitFault } from '../faults';
 import { MessagingMetrics } from '../messaging.metrics';
 import { OUTBOX_CHANNEL, RedisFactory, StreamNames } from '../messaging.tokens';
@@ -113,6 +115,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async publishBatch(): Promise<number> {
     const runner = this.db.createQueryRunner();
     await runner.connect();
+    let spans: Span[] = [];
+    let entryIds: (string | null)[] = [];
     try {
       await runner.startTransaction();
       const rows: OutboxRow[] = await runner.query(
@@ -126,6 +130,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         return 0;
       }
       hitFault('relay.after-read-before-xadd');
+      spans = rows.map((row) =>
+        startSendSpan({
+          destination: row.destination,
+          streamKey: this.names.stream(row.destination),
+          name: row.name,
+          messageId: row.message_id,
+          traceparent: row.traceparent,
+          tracestate: row.tracestate,
+        }),
+      );
       const pipeline = this.redis.pipeline();
       for (const row of rows) {
         const fields = [
@@ -143,6 +157,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         pipeline.xadd(this.names.stream(row.destination), '*', ...fields);
       }
       const results = (await pipeline.exec()) ?? [];
+      entryIds = results.map(([, id]) => (typeof id === 'string' ? id : null));
       const failed = results.find(([err]) => err);
       if (failed) throw failed[0] as Error;
       hitFault('relay.after-xadd-before-mark');
@@ -151,8 +166,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       ]);
       await runner.commitTransaction();
       this.metrics.relayPublished(rows.length);
+      endSendSpans(spans, entryIds);
+      rows.forEach((row, i) =>
+        this.logger.debug({
+          msg: `published ${row.name} to ${row.destination}`,
+          name: row.name,
+          message_id: row.message_id,
+          stream_entry_id: entryIds[i],
+          correlation_id: row.correlation_id,
+          trace_id: row.traceparent?.split('-')[1],
+        }),
+      );
       return rows.length;
     } catch (e) {
+      endSendSpans(spans, entryIds, e);
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw e;
     } finally {

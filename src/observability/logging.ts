@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { LogLevel, NestApplicationOptions } from '@nestjs/common';
+import { ClsServiceManager } from 'nestjs-cls';
+import { Params } from 'nestjs-pino';
+import pino, { LevelWithSilent, Logger } from 'pino';
+import { CORRELATION_ID } from '../messaging/message-context';
+
+/** Scrapes and probes: a line each every few seconds would drown the rest. */
+const UNLOGGED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+
+type TracedRequest = IncomingMessage & {
+  correlationId?: string;
+  traceIds?: Record<string, string>;
+};
+
+/** `trace_id` and `span_id` of the active span, if there is one. */
+export function activeTraceIds(): Record<string, string> | undefined {
+  const ctx = trace.getActiveSpan()?.spanContext();
+  return ctx && isSpanContextValid(ctx)
+    ? { trace_id: ctx.traceId, span_id: ctx.spanId }
+    : undefined;
+}
+
+/** The correlation id of the request or message being handled; none outside of one. */
+function activeCorrelationId(): string | undefined {
+  const cls = ClsServiceManager.getClsService();
+  return cls.isActive() ? cls.get<string>(CORRELATION_ID) : undefined;
+}
+
+/**
+ * Added to every line (pino mixin): `correlation_id` from the CLS context of the request or
+ * message, `trace_id` and `span_id` from the active span. A key the logger already carries (a
+ * request's logger binds its correlation id, its last line the request span) is left alone, so
+ * no line repeats a key.
+ */
+export function contextFields(_merge: object, _level: number, logger: Logger): object {
+  const bound: string = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym];
+  const fields: Record<string, string> = {};
+  if (!bound?.includes('"correlation_id"')) {
+    const id = activeCorrelationId();
+    if (id) fields.correlation_id = id;
+  }
+  if (!bound?.includes('"trace_id"')) Object.assign(fields, activeTraceIds());
+  return fields;
+}
+
+/**
+ * nestjs-pino: JSON lines on stdout, one per finished request (pino-http) and whatever the code
+ * logs through Nest's Logger. A request's lines carry its Correlation-ID (the id pino-http binds,
+ * set by the correlation middleware in bootstrap.ts, which runs first).
+ */
+export function loggerParams(level: LevelWithSilent): Params {
+  return {
+    pinoHttp: {
+      level,
+      base: { service: 'tickets', pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: contextFields,
+      quietReqLogger: true,
+      genReqId: (req: TracedRequest) => req.correlationId ?? randomUUID(),
+      customAttributeKeys: { reqId: 'correlation_id' },
+      // The request's span, taken at its start: the line written when it finishes runs outside.
+      customProps: (req: TracedRequest) => (req.traceIds ??= activeTraceIds() ?? {}),
+      autoLogging: { ignore: (req) => UNLOGGED_PATHS.test(req.url ?? '') },
+      customLogLevel: (_req, res: ServerResponse, err?: Error) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    },
+  };
+}
+
+const NEST_TO_PINO: Record<LogLevel, LevelWithSilent> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+const SEVERITY: LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * LOG_LEVEL, made quieter (never louder) by a Nest `logger` option given to createApp: the
+ * in-process test apps pass `['error']`, and keep the output of a test run readable.
+ */
+export function effectiveLogLevel(
+  configured: LevelWithSilent,
+  nestLogger?: NestApplicationOptions['logger'],
+): LevelWithSilent {
+  let limit: LevelWithSilent | undefined;
+  if (nestLogger === false) limit = 'silent';
+  else if (Array.isArray(nestLogger)) {
+    const levels = nestLogger.map((l) => SEVERITY.indexOf(NEST_TO_PINO[l]));
+    limit = levels.length ? SEVERITY[Math.min(...levels)] : 'silent';
+  }
+  if (!limit) return configured;
+  return SEVERITY[Math.max(SEVERITY.indexOf(configured), SEVERITY.indexOf(limit))];
+}

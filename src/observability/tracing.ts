@@ -1,0 +1,78 @@
+import { diag, DiagLogger, DiagLogLevel } from '@opentelemetry/api';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { NodeSDK, tracing } from '@opentelemetry/sdk-node';
+import { onTracingStop } from './tracing-lifecycle';
+
+export const SERVICE_NAME = 'tickets';
+
+/** Requests that would only add noise: scrapes and probes every few seconds. */
+const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+
+/**
+ * Starts OpenTelemetry for this process. Must run before Nest, express, pg and ioredis are
+ * loaded, so their instrumentations can patch them (src/observability/instrumentation.ts).
+ *
+ * Spans always exist, so trace ids reach the logs and the headers of every message and external
+ * call; they are exported (OTLP over HTTP, JSON) only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ */
+export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK {
+  const exporting = Boolean(
+    env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim(),
+  );
+  diag.setLogger(jsonDiagLogger(), DiagLogLevel.WARN);
+  const sdk = new NodeSDK({
+    serviceName: SERVICE_NAME,
+    // The exporter reads the endpoint and OTEL_BSP_* itself; /v1/traces is appended.
+    ...(exporting
+      ? { traceExporter: new OTLPTraceExporter() }
+      : { spanProcessors: [new tracing.NoopSpanProcessor()] }),
+    // Logs go to stdout as JSON lines (pino), metrics to /metrics (prom-client): not over OTLP
+    // (left out, the SDK would send both to the OTLP endpoint, or to localhost:4318 by default).
+    logRecordProcessors: [],
+    metricReaders: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.test(req.url ?? ''),
+      }),
+      // Route handlers only: a span per middleware (body parser, CLS, logger) tells nothing.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+      // Only inside a traced request or message: the consumers' blocking reads and the relay's
+      // sweeps would otherwise start a trace of their own every few hundred milliseconds.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+      new NestInstrumentation(),
+    ],
+  });
+  sdk.start();
+  onTracingStop(() => sdk.shutdown());
+  return sdk;
+}
+
+/** OpenTelemetry's own complaints (an unreachable collector), as JSON lines like the app's logs. */
+function jsonDiagLogger(): DiagLogger {
+  const write =
+    (level: string) =>
+    (message: string, ...args: unknown[]) => {
+      const detail = args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
+      process.stderr.write(
+        `${JSON.stringify({
+          level,
+          time: new Date().toISOString(),
+          context: 'opentelemetry',
+          msg: detail ? `${message} ${detail}` : message,
+        })}\n`,
+      );
+    };
+  return {
+    error: write('error'),
+    warn: write('warn'),
+    info: write('info'),
+    debug: write('debug'),
+    verbose: write('trace'),
+  };
+}
