@@ -1,0 +1,879 @@
+import 'reflect-metadata';
+import { randomInt, randomUUID } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { runMigrations } from '../src/database/prepare-infrastructure';
+import {
+  bookingScript,
+  pgbench,
+  PgbenchResult,
+  redisBenchmark,
+  showIdSql,
+} from './support/ceilings';
+import { LoadResult, openLoop, percentiles, Percentiles, postLoad } from './support/load';
+import { Child, freePort, machineCpu, sleep, startNode } from './support/processes';
+import { Report, Row, writeReport } from './support/report';
+
+/**
+ * `npm run bench [-- --quick] [-- --only bookings,scale,pipeline,relay,consumers]`
+ *
+ * Starts the system against the local PostgreSQL and Redis in a throw-away database and key
+ * prefix, measures it beside the ceilings of the same machine measured in the same run, writes
+ * bench/results/<date>.md (+ .svg) and prints the table. See docs/performance.md for the method.
+ *
+ * BENCH_CPU_PROF=1 runs the booking app under `node --cpu-prof` (profiles in bench/results/profiles).
+ */
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : undefined;
+const wanted = (section: string) => !only || only.includes(section);
+
+const T = QUICK
+  ? { warmS: 2, runS: 5, levels: [4, 16, 32, 64], pipeS: 6, relayRows: 30_000, messages: 20_000 }
+  : {
+      warmS: 3,
+      runS: 10,
+      levels: [1, 4, 16, 32, 64],
+      pipeS: 10,
+      relayRows: 100_000,
+      messages: 100_000,
+    };
+const SHOWS = 1000;
+const PG_ADMIN = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS ?? '127.0.0.1:6379';
+/** The app publishes BookingMade_v1 before its guarded UPDATE (see book-tickets.service.ts). */
+const PUBLISH_FIRST = true;
+
+class Bench {
+  readonly id = `${process.pid}`;
+  readonly database = `tickets_bench_${this.id}`;
+  readonly ceilDatabase = `tickets_bench_${this.id}_ceil`;
+  readonly prefix = `bench:${this.id}:`;
+  readonly url = `postgres://postgres@127.0.0.1:5432/${this.database}`;
+  readonly redis = new Redis(`redis://${REDIS_URL}`);
+  readonly report: Report = { rows: [], curve: [], notes: [], quick: QUICK, started: new Date() };
+  private pg!: Client;
+  private readonly children = new Set<Child>();
+  private showIds: string[] = [];
+  private bookingPayload = '';
+  private maxBookingRps = 0;
+
+  async setup(): Promise<void> {
+    await adminQuery(`CREATE DATABASE ${this.database}`);
+    await adminQuery(`CREATE DATABASE ${this.ceilDatabase}`);
+    await runMigrations(this.url);
+    this.pg = new Client({ connectionString: this.url });
+    await this.pg.connect();
+    // 1,000 shows with seats enough that no run sells one out; the sell-out check adds its own.
+    await this.pg.query(
+      `INSERT INTO shows (show_id, dead_nation_id, number_of_tickets, start_time, title, venue)
+       SELECT ${showIdSql('i')}, gen_random_uuid(), 2000000000, now() + interval '30 days',
+              'Show ' || i, 'Venue ' || i FROM generate_series(1, ${SHOWS}) i`,
+    );
+    await this.pg.query(
+      `INSERT INTO show_seats (show_id, capacity) SELECT show_id, number_of_tickets FROM shows`,
+    );
+    const rows = await this.pg.query<{ id: string }>(
+      `SELECT ${showIdSql('i')} AS id FROM generate_series(1, ${SHOWS}) i ORDER BY i`,
+    );
+    this.showIds = rows.rows.map((r) => r.id);
+    this.bookingPayload = JSON.stringify({
+      header: {
+        id: randomUUID(),
+        published_at: new Date().toISOString(),
+        idempotency_key: randomUUID(),
+      },
+      booking_id: randomUUID(),
+      show_id: this.showIds[0],
+      number_of_tickets: 2,
+      customer_email: 'customer123456@example.com',
+    });
+  }
+
+  appEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      POSTGRES_URL: this.url,
+      REDIS_URL,
+      STREAM_PREFIX: this.prefix,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      GATEWAY_URL: 'http://127.0.0.1:1',
+      ...extra,
+    };
+  }
+
+  async start(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []) {
+    const port = await freePort();
+    const child = startNode(name, script, { ...this.appEnv(env), PORT: String(port) }, nodeArgs);
+    this.children.add(child);
+    return child.ready(`http://127.0.0.1:${port}`);
+  }
+
+  async stop(child: Child): Promise<void> {
+    await child.stop();
+    this.children.delete(child);
+  }
+
+  /** Fresh statistics and a checkpoint, so one run does not pay for the previous one's writes. */
+  async settle(): Promise<void> {
+    await this.pg.query('VACUUM ANALYZE show_seats, bookings, outbox, events, processed_messages');
+    await this.pg.query('CHECKPOINT');
+  }
+
+  uniformBody = () => ({
+    show_id: this.showIds[randomInt(SHOWS)],
+    number_of_tickets: 1 + randomInt(4),
+    customer_email: `customer${randomInt(1_000_000)}@example.com`,
+  });
+
+  hotBody = () => ({
+    show_id: this.showIds[0],
+    number_of_tickets: 1,
+    customer_email: `customer${randomInt(1_000_000)}@example.com`,
+  });
+
+  row(row: Row): void {
+    this.report.rows.push(row);
+    console.log(`  ${row.figure}: ${row.value}${row.ceiling ? ` (ceiling ${row.ceiling})` : ''}`);
+  }
+
+  // ---- 1 + 5: bookings, their ceiling, overbooking, peak RSS -----------------------------------
+
+  async bookings(): Promise<void> {
+    console.log('== bookings');
+    const profile = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles']
+      : [];
+    const app = await this.start('app (api)', 'src/main.js', { ROLES: 'api' }, profile);
+    const path = '/api/book-tickets';
+    const load = (connections: number, body: () => unknown, durationS = T.runS) =>
+      postLoad({ urls: [app.url], path, connections, durationS, body, apps: [app] });
+
+    await load(32, this.uniformBody, T.warmS);
+    await this.settle();
+    const curve: LoadResult[] = [];
+    for (const c of T.levels) {
+      const r = await load(c, this.uniformBody);
+      curve.push(r);
+      console.log(`  ${c} conns: ${fmtLoad(r)}`);
+    }
+    this.report.curve = curve;
+    await this.settle();
+    const hot = await load(32, this.hotBody);
+    console.log(`  hot, 32 conns: ${fmtLoad(hot)}`);
+    const hot8 = QUICK ? undefined : await load(8, this.hotBody);
+    if (hot8) console.log(`  hot, 8 conns: ${fmtLoad(hot8)}`);
+    const memory = app.memory();
+    const sellOut = await this.sellOut(app);
+    await this.stop(app);
+    const variants = QUICK ? [] : await this.bookingVariants();
+
+    await this.settle();
+    const script = (hot: boolean, notify = true) =>
+      bookingScript({ hot, notify, publishFirst: PUBLISH_FIRST }, this.bookingPayload);
+    const pgUniform = await pgbench(this.database, script(false), 32, T.runS, 'uniform');
+    await this.settle();
+    const pgHot = await pgbench(this.database, script(true), 32, T.runS, 'hot');
+    let pgHot8: PgbenchResult | undefined;
+    let pgNoNotify: PgbenchResult | undefined;
+    if (!QUICK) {
+      pgHot8 = await pgbench(this.database, script(true), 8, T.runS, 'hot8');
+      await this.settle();
+      pgNoNotify = await pgbench(this.database, script(false, false), 32, T.runS, 'nonotify');
+    }
+    const overbooked = await this.overbookedShows();
+
+    const at32 = curve.find((r) => r.connections === 32)!;
+    this.maxBookingRps = Math.max(...curve.map((r) => r.rps));
+    this.row({
+      area: 'Bookings, 1,000 shows',
+      figure: 'POST /api/book-tickets, 32 connections',
+      value: `${int(at32.rps)} req/s; p50/p95/p99 ${ms(at32.p50)}/${ms(at32.p95)}/${ms(at32.p99)} ms`,
+      ceiling: `pgbench same SQL, 32 clients: ${int(pgUniform.tps)} tx/s`,
+      ratio: pct(at32.rps / pgUniform.tps),
+      target: '≥ 35 %, p99 ≤ 50 ms',
+      pass: at32.rps / pgUniform.tps >= 0.35 && at32.p99 <= 50 && at32.errors === 0,
+    });
+    for (const r of curve.filter((r) => r.connections !== 32)) {
+      this.row({
+        area: 'Bookings, 1,000 shows',
+        figure: `same, ${r.connections} connection${r.connections > 1 ? 's' : ''}`,
+        value: `${int(r.rps)} req/s; p50/p95/p99 ${ms(r.p50)}/${ms(r.p95)}/${ms(r.p99)} ms`,
+        ceiling: `${int(pgUniform.tps)} tx/s`,
+        ratio: pct(r.rps / pgUniform.tps),
+      });
+    }
+    this.row({
+      area: 'Bookings, one hot show',
+      figure: 'POST /api/book-tickets, 32 connections',
+      value: `${int(hot.rps)} req/s; p50/p95/p99 ${ms(hot.p50)}/${ms(hot.p95)}/${ms(hot.p99)} ms`,
+      ceiling: `pgbench same SQL, one show, 32 clients: ${int(pgHot.tps)} tx/s`,
+      ratio: pct(hot.rps / pgHot.tps),
+      target: '≥ 80 %',
+      pass: hot.rps / pgHot.tps >= 0.8 && hot.errors === 0,
+    });
+    if (hot8 && pgHot8) {
+      this.row({
+        area: 'Bookings, one hot show',
+        figure: 'same, 8 connections',
+        value: `${int(hot8.rps)} req/s; p50/p95/p99 ${ms(hot8.p50)}/${ms(hot8.p95)}/${ms(hot8.p99)} ms`,
+        ceiling: `8 clients: ${int(pgHot8.tps)} tx/s`,
+        ratio: pct(hot8.rps / pgHot8.tps),
+      });
+    }
+    if (pgNoNotify) {
+      this.row({
+        area: 'Bookings, 1,000 shows',
+        figure: 'pgbench same SQL without the NOTIFY hint, 32 clients',
+        value: `${int(pgNoNotify.tps)} tx/s`,
+        ceiling: `with it: ${int(pgUniform.tps)} tx/s`,
+        ratio: pct(pgUniform.tps / pgNoNotify.tps),
+      });
+    }
+    this.row({
+      area: 'Bookings',
+      figure:
+        'overbooking: shows with seats_booked ≠ Σ bookings or > capacity; sell-out of 500 seats',
+      value: `${overbooked} shows; ${sellOut.booked} seats sold, ${sellOut.created} × 201, ${sellOut.refused} × 400`,
+      target: '0; exactly 500',
+      pass: overbooked === 0 && sellOut.booked === 500 && sellOut.created === 500,
+    });
+    for (const v of variants) {
+      this.row({
+        area: 'Bookings, 1,000 shows',
+        figure: `same, 32 connections, ${v.name}`,
+        value: `${int(v.r.rps)} req/s; p50/p95/p99 ${ms(v.r.p50)}/${ms(v.r.p95)}/${ms(v.r.p99)} ms; ${int(v.r.cpuPerReqUs)} µs CPU per booking`,
+        ceiling: `${int(pgUniform.tps)} tx/s`,
+        ratio: pct(v.r.rps / pgUniform.tps),
+      });
+    }
+    this.row({
+      area: 'Memory',
+      figure: 'app peak RSS (VmHWM) over the booking runs',
+      value: `${mb(memory.hwmKb)} MB (now ${mb(memory.rssKb)} MB)`,
+      target: '≤ 250 MB',
+      pass: memory.hwmKb * 1024 <= 250e6,
+    });
+    this.row({
+      area: 'Bookings',
+      figure: 'app CPU per booking at 32 connections',
+      value: `${int(at32.cpuPerReqUs)} µs (${at32.appCores.toFixed(2)} cores; machine ${pct(at32.machineBusy)} busy)`,
+    });
+  }
+
+  /** What the per-request logging and the tracing instrumentation cost: the same load without. */
+  async bookingVariants(): Promise<{ name: string; r: LoadResult }[]> {
+    const out: { name: string; r: LoadResult }[] = [];
+    const variants = [
+      { name: 'LOG_LEVEL=warn (no line per request)', script: 'src/main.js' },
+      {
+        name: 'LOG_LEVEL=warn and no OpenTelemetry instrumentation (bench/probe/bench-app.js)',
+        script: 'bench/probe/bench-app.js',
+      },
+    ];
+    for (const v of variants) {
+      const app = await this.start(v.name, v.script, { ROLES: 'api', LOG_LEVEL: 'warn' });
+      const load = (durationS: number) =>
+        postLoad({
+          urls: [app.url],
+          path: '/api/book-tickets',
+          connections: 32,
+          durationS,
+          body: this.uniformBody,
+          apps: [app],
+        });
+      await load(T.warmS);
+      await this.settle();
+      const r = await load(T.runS);
+      console.log(`  ${v.name}: ${fmtLoad(r)}`);
+      out.push({ name: v.name, r });
+      await this.stop(app);
+    }
+    return out;
+  }
+
+  /** 2,000 single-seat bookings at 32 connections on a show with 500 seats. */
+  async sellOut(app: Child): Promise<{ booked: number; created: number; refused: number }> {
+    const showId = randomUUID();
+    await this.pg.query(
+      `INSERT INTO shows (show_id, dead_nation_id, number_of_tickets, start_time, title, venue)
+       VALUES ($1, gen_random_uuid(), 500, now() + interval '30 days', 'Sell-out', 'Venue')`,
+      [showId],
+    );
+    await this.pg.query(`INSERT INTO show_seats (show_id, capacity) VALUES ($1, 500)`, [showId]);
+    const r = await postLoad({
+      urls: [app.url],
+      path: '/api/book-tickets',
+      connections: 32,
+      amount: 2000,
+      body: () => ({ show_id: showId, number_of_tickets: 1, customer_email: 'late@example.com' }),
+      apps: [app],
+    });
+    const [{ booked }] = (
+      await this.pg.query(`SELECT seats_booked AS booked FROM show_seats WHERE show_id = $1`, [
+        showId,
+      ])
+    ).rows;
+    return { booked, created: r.statusCodes['201'] ?? 0, refused: r.statusCodes['400'] ?? 0 };
+  }
+
+  async overbookedShows(): Promise<number> {
+    const { rows } = await this.pg.query(
+      `SELECT count(*)::int AS n FROM show_seats s
+         LEFT JOIN (SELECT show_id, sum(number_of_tickets) AS sold FROM bookings GROUP BY show_id) b
+           USING (show_id)
+        WHERE s.seats_booked > s.capacity OR s.seats_booked <> COALESCE(b.sold, 0)`,
+    );
+    return rows[0].n;
+  }
+
+  // ---- 6: two app processes, one database ---------------------------------------------------------
+
+  async scale(): Promise<void> {
+    console.log('== two app processes');
+    const apps = await Promise.all([
+      this.start('app 1 (api)', 'src/main.js', { ROLES: 'api' }),
+      this.start('app 2 (api)', 'src/main.js', { ROLES: 'api' }),
+    ]);
+    const load = (connections: number, urls: string[], durationS = T.runS) =>
+      postLoad({
+        urls,
+        path: '/api/book-tickets',
+        connections,
+        durationS,
+        body: this.uniformBody,
+        apps,
+      });
+    await load(
+      32,
+      apps.map((a) => a.url),
+      T.warmS,
+    );
+    await this.settle();
+    const one = await load(32, [apps[0].url]);
+    await this.settle();
+    const two = await load(
+      32,
+      apps.map((a) => a.url),
+    );
+    console.log(`  one process: ${fmtLoad(one)}\n  two processes: ${fmtLoad(two)}`);
+    await Promise.all(apps.map((a) => this.stop(a)));
+    this.row({
+      area: 'Scaling',
+      figure: 'two app processes, one database, 32 connections in all',
+      value: `${int(two.rps)} req/s; p50/p95/p99 ${ms(two.p50)}/${ms(two.p95)}/${ms(two.p99)} ms`,
+      ceiling: `one process, same sitting: ${int(one.rps)} req/s`,
+      ratio: `${(two.rps / one.rps).toFixed(2)}×`,
+    });
+  }
+
+  // ---- 3: latency through the pipeline ------------------------------------------------------------
+
+  async pipeline(): Promise<void> {
+    console.log('== pipeline latency');
+    // The booking runs left their outbox rows unpublished (no relay ran): not this run's work.
+    await this.pg.query(`UPDATE outbox SET published_at = now() WHERE published_at IS NULL`);
+    await this.settle();
+    const sink = await webhookSink();
+    const simPort = await freePort();
+    const sim = startNode('gateway simulator', 'src/simulator/main.js', {
+      GATEWAY_PORT: String(simPort),
+      APP_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
+      LOG_LEVEL: 'error',
+    });
+    this.children.add(sim);
+    await waitHttp(`http://127.0.0.1:${simPort}/_sim/config`);
+    const app = await this.start('app (all roles + probe)', 'bench/probe/bench-app.js', {
+      ROLES: 'api,worker,relay',
+      GATEWAY_URL: `http://127.0.0.1:${simPort}`,
+    });
+    const maxRps = this.maxBookingRps || 600;
+    const phases = [
+      { name: 'light load (50 bookings/s)', rate: 50, connections: 4 },
+      {
+        name: `half the maximum booking load (${int(maxRps / 2)} bookings/s)`,
+        rate: Math.round(maxRps / 2),
+        connections: 32,
+      },
+    ];
+    await this.webhookRoundTrip(app); // warm-up: first requests of every route and handler
+    for (const phase of phases) {
+      await app.probeStats(true);
+      const since = (await this.pg.query(`SELECT clock_timestamp() AS t`)).rows[0].t;
+      const prober = this.webhookProber(app);
+      const m0 = machineCpu();
+      const load = await openLoop({
+        url: `${app.url}/api/book-tickets`,
+        rate: phase.rate,
+        durationS: T.pipeS,
+        body: this.uniformBody,
+      });
+      const m1 = machineCpu();
+      const webhook = await prober.stop();
+      const expected = load.answered.size + webhook.bookings;
+      const deadline = Date.now() + 60_000;
+      let stats = await app.probeStats();
+      while (stats.bookings.length < expected && Date.now() < deadline) {
+        await sleep(200);
+        stats = await app.probeStats();
+      }
+      // Upper bound: from the event's creation, early in the booking's transaction. Lower bound:
+      // from the 201's arrival at the client, which the commit precedes.
+      const upper = percentiles(stats.bookings.map(([, start, published]) => start - published));
+      const lower = percentiles(
+        stats.bookings
+          .filter(([id]) => load.answered.has(id))
+          .map(([id, start]) => start - load.answered.get(id)!),
+      );
+      const relayLag = await this.relayLag(since);
+      const http = percentiles(load.latencies);
+      const wh = percentiles(webhook.samples);
+      const busy = (m1.busy - m0.busy) / (m1.total - m0.total);
+      console.log(
+        `  ${phase.name}: ${int(load.rps)} bookings/s, ${load.failed} failed, HTTP ${fmtP(http)}, machine ${pct(busy)}\n` +
+          `    event created → handler ${fmtP(upper)}; 201 received → handler ${fmtP(lower)}; relay pick-up ${fmtP(relayLag)}; webhook → read model ${fmtP(wh)}`,
+      );
+      const light = phase.rate === 50;
+      this.row({
+        area: 'Pipeline latency',
+        figure: `commit → handler start, ${phase.name} (machine ${pct(busy)} busy)`,
+        value:
+          `p50/p95/p99 ${ms(upper.p50)}/${ms(upper.p95)}/${ms(upper.p99)} ms from the event's creation (upper bound); ` +
+          `${ms(lower.p50)}/${ms(lower.p95)}/${ms(lower.p99)} ms from the 201 at the client (lower bound); ` +
+          `${upper.n} of ${expected} handled`,
+        ceiling: `booking POST itself p50/p99 ${ms(http.p50)}/${ms(http.p99)} ms; relay pick-up p50/p99 ${ms(relayLag.p50)}/${ms(relayLag.p99)} ms`,
+        target: light ? 'p50 ≤ 5 ms, p99 ≤ 25 ms' : undefined,
+        pass: light ? upper.p50 <= 5 && upper.p99 <= 25 && upper.n >= expected : undefined,
+      });
+      this.row({
+        area: 'Pipeline latency',
+        figure: `webhook → ops read model shows the ticket, ${phase.name}`,
+        value: `p50/p95/p99 ${ms(wh.p50)}/${ms(wh.p95)}/${ms(wh.p99)} ms (${wh.n} webhooks, polled every 2 ms)`,
+      });
+    }
+    await this.stop(app);
+    await this.stop(sim);
+    await new Promise((r) => sink.close(r));
+  }
+
+  /** Outbox INSERT (created_at) → the relay's claiming transaction (published_at), in ms. */
+  async relayLag(since: Date): Promise<Percentiles> {
+    const { rows } = await this.pg.query(
+      `SELECT EXTRACT(EPOCH FROM published_at - created_at) * 1000 AS ms
+         FROM outbox WHERE created_at >= $1 AND published_at IS NOT NULL`,
+      [since],
+    );
+    return percentiles(rows.map((r) => Number(r.ms)));
+  }
+
+  /** One booking, wait for its document, then the webhook and the wait for its ticket (ms). */
+  async webhookRoundTrip(app: Child): Promise<number> {
+    const body = this.uniformBody();
+    const booked = await fetch(`${app.url}/api/book-tickets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const { booking_id } = (await booked.json()) as { booking_id: string };
+    const doc = `${app.url}/api/ops/bookings/${booking_id}`;
+    await pollUntil(async () => (await fetch(doc)).status === 200);
+    const ticket_id = randomUUID();
+    const started = performance.now();
+    const res = await fetch(`${app.url}/api/tickets-status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({
+        tickets: [
+          {
+            ticket_id,
+            status: 'confirmed',
+            customer_email: body.customer_email,
+            price: { amount: '50.00', currency: 'EUR' },
+            booking_id,
+          },
+        ],
+      }),
+    });
+    if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+    await pollUntil(async () => {
+      const r = await fetch(doc);
+      return r.status === 200 && ticket_id in ((await r.json()) as { tickets: object }).tickets;
+    });
+    return performance.now() - started;
+  }
+
+  webhookProber(app: Child): { stop: () => Promise<{ samples: number[]; bookings: number }> } {
+    let running = true;
+    const samples: number[] = [];
+    const done = (async () => {
+      while (running) {
+        samples.push(await this.webhookRoundTrip(app));
+        await sleep(20);
+      }
+    })();
+    return {
+      stop: async () => {
+        running = false;
+        await done;
+        return { samples, bookings: samples.length };
+      },
+    };
+  }
+
+  // ---- 2: relay drain, beside the PostgreSQL and Redis ceilings ------------------------------
+
+  async relay(): Promise<void> {
+    console.log('== relay');
+    const n = T.relayRows;
+    await this.pg.query('TRUNCATE outbox RESTART IDENTITY');
+    await this.pg.query(
+      `INSERT INTO outbox (message_id, destination, name, payload, correlation_id)
+       SELECT id, 'events.BenchNoop_v1', 'BenchNoop_v1',
+              json_build_object('header', json_build_object('id', id, 'published_at', now(),
+                'idempotency_key', id), 'seq', g, 'pad', repeat('x', 200))::text,
+              gen_random_uuid()::text
+         FROM (SELECT g, gen_random_uuid() AS id FROM generate_series(1, ${n}) g) s`,
+    );
+    await this.settle();
+    const relay = await this.start('relay', 'bench/probe/bench-app.js', {
+      ROLES: 'relay',
+      BENCH_FEATURES: 'probe',
+    });
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const { rows } = await this.pg.query(
+        `SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL) AS left`,
+      );
+      if (!rows[0].left) break;
+      await sleep(200);
+    }
+    await this.stop(relay);
+    // published_at is each batch's transaction start: (rows before the last batch) / (first to last start)
+    const { rows } = await this.pg.query(
+      `WITH b AS (SELECT published_at, count(*) AS n FROM outbox GROUP BY published_at)
+       SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL)::int AS unpublished,
+              EXTRACT(EPOCH FROM max(published_at) - min(published_at))::float AS seconds,
+              (SELECT n FROM b ORDER BY published_at DESC LIMIT 1)::int AS last_batch,
+              count(*)::int AS batches
+         FROM b`,
+    );
+    const { unpublished, seconds, last_batch } = rows[0];
+    const rate = (n - last_batch) / seconds;
+    const streamed = await this.redis.xlen(`${this.prefix}events.BenchNoop_v1`);
+    console.log(
+      `  ${n} rows in ${seconds.toFixed(2)} s + last batch: ${int(rate)} rows/s; stream ${streamed}; left ${unpublished}`,
+    );
+
+    const c = await this.relayCeilings();
+    this.row({
+      area: 'Relay',
+      figure: `drain of ${int(n)} pre-filled outbox rows, one relay process`,
+      value: `${int(rate)} rows/s (${streamed} entries streamed, ${unpublished} left)`,
+      ceiling: `pgbench single INSERT tx ${int(c.insert.tps)}/s; redis XADD ${int(c.xadd)}/s, pipelined ${int(c.xaddPipelined)}/s`,
+      ratio: `${pct(rate / c.xaddPipelined)} of pipelined XADD`,
+      target: '≥ 30,000 rows/s',
+      pass: rate >= 30_000 && unpublished === 0 && streamed === n,
+    });
+    this.row({
+      area: 'Ceilings (ceilings.sh)',
+      figure: 'pgbench booking-shaped tx (1 of 100 shows), 16 clients',
+      value: `${int(c.booking.tps)} tx/s, ${c.booking.latencyMs} ms avg`,
+    });
+  }
+
+  /** What /work/shared/bench/ceilings.sh runs, in a database of its own. */
+  async relayCeilings() {
+    const db = new Client({
+      connectionString: `postgres://postgres@127.0.0.1:5432/${this.ceilDatabase}`,
+    });
+    await db.connect();
+    await db.query(`
+      create table shows(k int primary key, id uuid not null, tickets int not null, booked int not null default 0);
+      create table bookings(id uuid primary key, show_id uuid not null, n int not null, email text not null);
+      create table outbox(id bigserial primary key, topic text not null, payload jsonb not null, created_at timestamptz default now());
+      insert into shows select g, gen_random_uuid(), 100000000 from generate_series(1,100) g;`);
+    await db.end();
+    const booking = await pgbench(
+      this.ceilDatabase,
+      `\\set s random(1, 100)
+BEGIN;
+UPDATE shows SET booked = booked + 1 WHERE k = :s AND booked + 1 <= tickets;
+INSERT INTO bookings VALUES (gen_random_uuid(), (SELECT id FROM shows WHERE k = :s), 1, 'a@b.c');
+INSERT INTO outbox(topic, payload) VALUES ('BookingMade_v1', '{"booking_id":"x","number_of_tickets":1,"customer_email":"a@b.c"}');
+COMMIT;
+`,
+      16,
+      T.runS,
+      'ceil-booking',
+      'simple',
+    );
+    const insert = await pgbench(
+      this.ceilDatabase,
+      `INSERT INTO outbox(topic, payload) VALUES ('t', '{}');\n`,
+      16,
+      T.runS,
+      'ceil-insert',
+      'simple',
+    );
+    const payload = '0123456789012345678901234567890123456789';
+    const xadd = await redisBenchmark([
+      '-n',
+      QUICK ? '100000' : '200000',
+      '-c',
+      '50',
+      'XADD',
+      `${this.prefix}rb:stream`,
+      '*',
+      'payload',
+      payload,
+    ]);
+    const xaddPipelined = await redisBenchmark([
+      '-n',
+      QUICK ? '200000' : '500000',
+      '-c',
+      '50',
+      '-P',
+      '16',
+      'XADD',
+      `${this.prefix}rb:stream2`,
+      '*',
+      'payload',
+      payload,
+    ]);
+    await this.redis.del(`${this.prefix}rb:stream`, `${this.prefix}rb:stream2`);
+    console.log(
+      `  ceilings: booking ${int(booking.tps)} tx/s, insert ${int(insert.tps)} tx/s, XADD ${int(xadd)}/s, pipelined ${int(xaddPipelined)}/s`,
+    );
+    return { booking, insert, xadd, xaddPipelined };
+  }
+
+  // ---- 4: one consumer group vs BullMQ --------------------------------------------------------
+
+  async consumers(): Promise<void> {
+    console.log('== consumers');
+    const stream = `${this.prefix}events.BenchNoop_v1`;
+    let n = await this.redis.xlen(stream);
+    if (n === 0) {
+      // Run on its own (--only consumers): fill the stream the way the relay does.
+      n = T.messages;
+      for (let i = 0; i < n; i += 1000) {
+        const p = this.redis.pipeline();
+        for (let j = i; j < Math.min(n, i + 1000); j++) {
+          const id = randomUUID();
+          const payload = JSON.stringify({
+            header: { id, published_at: new Date().toISOString(), idempotency_key: id },
+            seq: j,
+            pad: 'x'.repeat(200),
+          });
+          p.xadd(
+            stream,
+            '*',
+            'name',
+            'BenchNoop_v1',
+            'payload',
+            payload,
+            'message_id',
+            id,
+            'correlation_id',
+            randomUUID(),
+          );
+        }
+        await p.exec();
+      }
+    }
+    const batch = await this.consume(stream, 'batch', n);
+    const singleN = Math.min(n, QUICK ? 10_000 : 30_000);
+    const single = await this.consume(stream, 'single', singleN);
+    const bull = await this.bullmq(n);
+    console.log(
+      `  bullmq concurrency 50: ${n} in ${bull.seconds.toFixed(2)} s = ${int(bull.rate)}/s`,
+    );
+    this.row({
+      area: 'Consumers',
+      figure: `one consumer group, no-op handler on the batch path (database-only handlers), dedupe included, ${int(n)} messages`,
+      value: `${int(batch.rate)} msgs/s (${batch.deduped} dedupe rows)`,
+      ceiling: `BullMQ 6.7 worker, concurrency 50, empty processor: ${int(bull.rate)} jobs/s`,
+      ratio: `${(batch.rate / bull.rate).toFixed(2)}×`,
+      target: '≥ 2× BullMQ',
+      pass: batch.done && batch.rate >= 2 * bull.rate && batch.deduped === n,
+    });
+    this.row({
+      area: 'Consumers',
+      figure: `same on the one-by-one path (handlers with external calls), ${int(singleN)} messages`,
+      value: `${int(single.rate)} msgs/s (${single.deduped} dedupe rows)`,
+      ceiling: `BullMQ: ${int(bull.rate)} jobs/s`,
+      ratio: `${(single.rate / bull.rate).toFixed(2)}×`,
+    });
+  }
+
+  /**
+   * A consumer process with one no-op handler reads the last `n` entries of the stream: its
+   * group is created just before them. Timed from the first handler start to nothing pending.
+   */
+  async consume(stream: string, mode: 'batch' | 'single', n: number) {
+    const handler = `bench_noop_${mode}`;
+    const group = `tickets.${handler}`;
+    const before = await this.redis.xrevrange(stream, '+', '-', 'COUNT', n + 1);
+    const startId = before.length > n ? before[n][0] : '0';
+    await this.redis.xgroup('CREATE', stream, group, startId);
+    await this.settle();
+    const worker = await this.start(`consumer (${mode})`, 'bench/probe/bench-app.js', {
+      ROLES: 'worker',
+      BENCH_FEATURES: 'probe',
+      BENCH_NOOP: mode,
+    });
+    const deadline = Date.now() + 300_000;
+    let finished = 0;
+    while (Date.now() < deadline) {
+      const [pending] = (await this.redis.xpending(stream, group)) as [number];
+      const stats = await worker.probeStats();
+      if (stats.noop.count >= n && pending === 0) {
+        finished = Date.now();
+        break;
+      }
+      await sleep(20);
+    }
+    const stats = await worker.probeStats();
+    await this.stop(worker);
+    const seconds = (finished - stats.noop.first) / 1000;
+    const { rows } = await this.pg.query(
+      `SELECT count(*)::int AS n FROM processed_messages WHERE handler = $1`,
+      [handler],
+    );
+    console.log(
+      `  ${mode}: ${n} in ${seconds.toFixed(2)} s = ${int(n / seconds)}/s; dedupe rows ${rows[0].n}`,
+    );
+    return { rate: n / seconds, deduped: rows[0].n as number, done: finished > 0 };
+  }
+
+  async bullmq(n: number): Promise<{ rate: number; seconds: number }> {
+    const connection = {
+      host: '127.0.0.1',
+      port: Number(REDIS_URL.split(':')[1] ?? 6379),
+      maxRetriesPerRequest: null,
+    };
+    const prefix = `${this.prefix}bull`;
+    const queue = new Queue('bench', { connection, prefix });
+    const payload = { pad: 'x'.repeat(200) };
+    for (let i = 0; i < n; i += 1000) {
+      await queue.addBulk(
+        Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
+          name: 'BenchNoop_v1',
+          data: { ...payload, seq: i + j, message_id: randomUUID() },
+          opts: { removeOnComplete: true, removeOnFail: true },
+        })),
+      );
+    }
+    let done = 0;
+    const started = Date.now();
+    const worker = new Worker('bench', async () => undefined, {
+      connection,
+      prefix,
+      concurrency: 50,
+    });
+    await new Promise<void>((resolve) => worker.on('completed', () => ++done === n && resolve()));
+    const seconds = (Date.now() - started) / 1000;
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    return { rate: n / seconds, seconds };
+  }
+
+  // ---- teardown -----------------------------------------------------------------------------
+
+  async teardown(): Promise<void> {
+    for (const child of this.children) await child.stop().catch(() => undefined);
+    await this.pg?.end().catch(() => undefined);
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await this.redis.del(...keys);
+    } while (cursor !== '0');
+    this.redis.disconnect();
+    await adminQuery(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+    await adminQuery(`DROP DATABASE IF EXISTS ${this.ceilDatabase} WITH (FORCE)`);
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Dead Nation's webhooks for the load's bookings land here, so only the probe's reach the app. */
+async function webhookSink(): Promise<Server> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+async function waitHttp(url: string, timeoutMs = 30_000): Promise<void> {
+  await pollUntil(
+    async () => {
+      try {
+        await fetch(url);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    timeoutMs,
+    50,
+  );
+}
+
+async function pollUntil(
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  everyMs = 2,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out polling');
+    await sleep(everyMs);
+  }
+}
+
+const int = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
+const ms = (x: number) =>
+  Number.isFinite(x) ? (x < 10 ? x.toFixed(1) : String(Math.round(x))) : '–';
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+const mb = (kb: number) => Math.round((kb * 1024) / 1e6);
+const fmtP = (p: Percentiles) => `p50/p95/p99 ${ms(p.p50)}/${ms(p.p95)}/${ms(p.p99)} ms (n=${p.n})`;
+const fmtLoad = (r: LoadResult) =>
+  `${int(r.rps)} req/s, ${fmtP(r)}, non-2xx ${r.non2xx}, errors ${r.errors}, app ${r.appCores.toFixed(2)} cores, machine ${pct(r.machineBusy)}`;
+
+async function main(): Promise<void> {
+  const bench = new Bench();
+  const interrupt = () => void bench.teardown().finally(() => process.exit(130));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    await bench.setup();
+    if (wanted('bookings')) await bench.bookings();
+    if (wanted('scale')) await bench.scale();
+    if (wanted('pipeline')) await bench.pipeline();
+    if (wanted('relay')) await bench.relay();
+    if (wanted('consumers')) await bench.consumers();
+  } finally {
+    await bench.teardown();
+  }
+  const { markdown, file } = await writeReport(bench.report);
+  console.log(`\n${markdown}\nwritten to ${file}`);
+}
+
+main().catch((e) => {
+  console.error(e?.stack ?? e);
+  process.exit(1);
+});
