@@ -38,10 +38,13 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export function httpMetrics(req: Request, res: Response, next: NextFunction): void {
   const end = duration.startTimer();
   res.once('finish', () => {
-    const route = req.route?.path;
+    const route: unknown = req.route?.path;
+    // Nest mounts middleware for all routes as the catch-all `/api/{*path}`: a request that
+    // matched only that one matched no controller.
+    const matched = typeof route === 'string' && !route.includes('{*');
     const labels = {
       method: req.method,
-      route: typeof route === 'string' ? `${req.baseUrl ?? ''}${route}` : UNMATCHED_ROUTE,
+      route: matched ? `${req.baseUrl ?? ''}${route}` : UNMATCHED_ROUTE,
       status: String(res.statusCode),
     };
     requests.inc(labels);
