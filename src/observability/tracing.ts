@@ -1,4 +1,12 @@
-import { diag, DiagLogger, DiagLogLevel } from '@opentelemetry/api';
+import {
+  Attributes,
+  Context,
+  diag,
+  DiagLogger,
+  DiagLogLevel,
+  Link,
+  SpanKind,
+} from '@opentelemetry/api';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
@@ -27,6 +35,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK {
   diag.setLogger(jsonDiagLogger(), DiagLogLevel.WARN);
   const sdk = new NodeSDK({
     serviceName: SERVICE_NAME,
+    sampler: new HousekeepingSampler(),
     // The exporter reads the endpoint and OTEL_BSP_* itself; /v1/traces is appended.
     ...(exporting
       ? { traceExporter: new OTLPTraceExporter() }
@@ -51,6 +60,36 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK {
   sdk.start();
   onTracingStop(() => sdk.shutdown());
   return sdk;
+}
+
+/** The consumers' periodic upkeep on the shared Redis connection (claims and heartbeats). */
+const HOUSEKEEPING_COMMANDS = new Set(['xautoclaim', 'xclaim']);
+
+/**
+ * The default sampler (parent-based, always on), minus the consumers' upkeep commands: that
+ * connection auto-pipelines, so a command sent in the same tick as a handler's XACK would be
+ * reported as a child of that handler, a claim or heartbeat inside some unrelated booking's trace.
+ */
+class HousekeepingSampler implements tracing.Sampler {
+  private readonly inner = new tracing.ParentBasedSampler({ root: new tracing.AlwaysOnSampler() });
+
+  shouldSample(
+    ctx: Context,
+    traceId: string,
+    name: string,
+    kind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): tracing.SamplingResult {
+    if (kind === SpanKind.CLIENT && HOUSEKEEPING_COMMANDS.has(name)) {
+      return { decision: tracing.SamplingDecision.NOT_RECORD };
+    }
+    return this.inner.shouldSample(ctx, traceId, name, kind, attributes, links);
+  }
+
+  toString(): string {
+    return 'HousekeepingSampler';
+  }
 }
 
 /** OpenTelemetry's own complaints (an unreachable collector), as JSON lines like the app's logs. */

@@ -18,6 +18,7 @@ export interface ExportedSpan {
   links: { traceId: string; spanId: string }[];
   status: { code?: number; message?: string };
   events: { name: string }[];
+  startTime: bigint;
 }
 
 interface OtlpValue {
@@ -72,6 +73,7 @@ export async function otlpReceiver(port = 0) {
                 })),
                 status: s.status ?? {},
                 events: s.events ?? [],
+                startTime: BigInt(s.startTimeUnixNano ?? 0),
               });
             }
           }
@@ -133,11 +135,16 @@ export class Trace {
     return this.ancestors(span).some((a) => a.spanId === ancestor.spanId);
   }
 
-  /** The tree as text, for failure messages and for docs/observability.md. */
-  render(): string {
+  /**
+   * The tree as text, children in start order, for failure messages and docs/observability.md.
+   * Spans whose name matches `fold` (e.g. the many pg.query) are counted, not listed.
+   */
+  render(fold?: RegExp): string {
     const children = new Map<string, ExportedSpan[]>();
     const roots: ExportedSpan[] = [];
-    for (const s of [...this.spans].sort((a, b) => a.spanId.localeCompare(b.spanId))) {
+    const byStart = (a: ExportedSpan, b: ExportedSpan) =>
+      a.startTime < b.startTime ? -1 : a.startTime > b.startTime ? 1 : 0;
+    for (const s of [...this.spans].sort(byStart)) {
       if (s.parentSpanId && this.byId.has(s.parentSpanId)) {
         children.set(s.parentSpanId, [...(children.get(s.parentSpanId) ?? []), s]);
       } else roots.push(s);
@@ -149,8 +156,11 @@ export class Trace {
       const extra = typeof group === 'string' ? ` [${group}]` : '';
       const link = s.links.length ? ' (link)' : '';
       const error = s.status.code === 2 ? ' ERROR' : '';
-      lines.push(`${'  '.repeat(depth)}${s.name} <${kinds[s.kind]}>${extra}${link}${error}`);
-      for (const c of children.get(s.spanId) ?? []) walk(c, depth + 1);
+      const mine = children.get(s.spanId) ?? [];
+      const folded = fold ? mine.filter((c) => fold.test(c.name)).length : 0;
+      const more = folded ? ` (+${folded} ${fold!.source.replace(/^\^|\\/g, '')})` : '';
+      lines.push(`${'  '.repeat(depth)}${s.name} <${kinds[s.kind]}>${extra}${link}${error}${more}`);
+      for (const c of mine) if (!fold?.test(c.name)) walk(c, depth + 1);
     };
     roots.forEach((r) => walk(r, 0));
     return lines.join('\n');
