@@ -244,7 +244,7 @@ class Bench {
       this.row({
         area: 'Bookings, 1,000 shows',
         figure: `same, 32 connections, ${v.name}`,
-        value: `${int(v.r.rps)} req/s; p50/p95/p99 ${ms(v.r.p50)}/${ms(v.r.p95)}/${ms(v.r.p99)} ms; ${int(v.r.cpuPerReqUs)} µs CPU per booking`,
+        value: `${int(v.r.rps)} req/s; p50/p95/p99 ${ms(v.r.p50)}/${ms(v.r.p95)}/${ms(v.r.p99)} ms; ${int(v.r.cpuPerReqUs)} µs CPU per booking; peak RSS ${mb(v.hwmKb)} MB`,
         ceiling: `${int(pgUniform.tps)} tx/s`,
         ratio: pct(v.r.rps / pgUniform.tps),
       });
@@ -264,8 +264,8 @@ class Bench {
   }
 
   /** What the per-request logging and the tracing instrumentation cost: the same load without. */
-  async bookingVariants(): Promise<{ name: string; r: LoadResult }[]> {
-    const out: { name: string; r: LoadResult }[] = [];
+  async bookingVariants(): Promise<{ name: string; r: LoadResult; hwmKb: number }[]> {
+    const out: { name: string; r: LoadResult; hwmKb: number }[] = [];
     const variants = [
       { name: 'LOG_LEVEL=warn (no line per request)', script: 'src/main.js' },
       {
@@ -274,7 +274,11 @@ class Bench {
       },
     ];
     for (const v of variants) {
-      const app = await this.start(v.name, v.script, { ROLES: 'api', LOG_LEVEL: 'warn' });
+      const app = await this.start(v.name, v.script, {
+        ROLES: 'api',
+        LOG_LEVEL: 'warn',
+        BENCH_OTEL: '0',
+      });
       const load = (durationS: number) =>
         postLoad({
           urls: [app.url],
@@ -288,7 +292,7 @@ class Bench {
       await this.settle();
       const r = await load(T.runS);
       console.log(`  ${v.name}: ${fmtLoad(r)}`);
-      out.push({ name: v.name, r });
+      out.push({ name: v.name, r, hwmKb: app.memory().hwmKb });
       await this.stop(app);
     }
     return out;

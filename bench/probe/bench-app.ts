@@ -1,3 +1,6 @@
+// As in src/main.ts, tracing patches modules before they load; BENCH_OTEL=0 measures without it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+if (process.env.BENCH_OTEL !== '0') require('../../src/observability/instrumentation');
 import 'reflect-metadata';
 import { createApp, exitOnSignals } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/app.config';
