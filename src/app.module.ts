@@ -41,8 +41,14 @@ export class AppModule {
           autoLoadEntities: true,
           synchronize: false,
           logging: false,
-          // Waiting for a pooled connection is bounded too: a stuck pool shows up as errors, not hangs.
-          extra: { connectionTimeoutMillis: 10_000 },
+          // Waiting for a pooled connection is bounded, and so are every statement and every
+          // transaction left idle (a handler hung on an external call): a stuck handler fails,
+          // is retried, and gives its connection back, instead of hanging.
+          extra: {
+            connectionTimeoutMillis: 10_000,
+            statement_timeout: 30_000,
+            idle_in_transaction_session_timeout: 60_000,
+          },
         }),
         LoggerModule.forRoot(loggerParams(logLevel ?? config.logLevel)),
         ClsModule.forRoot({

@@ -1,5 +1,6 @@
 import { INestApplication, Logger, NestApplicationOptions, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Server } from 'node:http';
 import { NextFunction, Request, Response, json } from 'express';
 import { ClsMiddleware } from 'nestjs-cls';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
@@ -78,15 +79,39 @@ export function exitOnSignals(app: INestApplication, config: AppConfig): void {
         process.stderr.write(`shutdown took longer than ${config.shutdownTimeoutMs + 5000} ms\n`);
         process.exit(1);
       }, config.shutdownTimeoutMs + 5000).unref();
-      app.close().then(
-        () => stopTracing().then(() => process.exit(0)),
-        (e) => {
-          process.stderr.write(`shutdown failed: ${e?.message}\n`);
-          process.exit(1);
-        },
-      );
+      stopAcceptingRequests(app, config.shutdownTimeoutMs)
+        .then(() => app.close())
+        .then(
+          () => stopTracing().then(() => process.exit(0)),
+          (e) => {
+            process.stderr.write(`shutdown failed: ${e?.message}\n`);
+            process.exit(1);
+          },
+        );
     });
   }
+}
+
+/**
+ * First refuse new connections and let requests in flight finish (a booking that commits must
+ * reach its client), bounded; app.close() then stops consumers and relay and destroys whatever
+ * connection is left.
+ */
+function stopAcceptingRequests(app: INestApplication, timeoutMs: number): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  if (!server.listening) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    // keep-alive connections turn idle as their last response goes out: close them as they do
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const done = () => {
+      clearInterval(sweep);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    server.close(done);
+    server.closeIdleConnections();
+  });
 }
 
 /** Printed whatever LOG_LEVEL: where a process listens, with which roles, is always worth a line. */

@@ -20,6 +20,9 @@ export class IoRedisFactory extends RedisFactory {
       maxRetriesPerRequest: 1,
       enableAutoPipelining: !purpose.startsWith('consumer '),
       retryStrategy: (times) => Math.min(times * 100, 2000),
+      // A half-open connection must fail, not hang (a relay batch holds row locks meanwhile).
+      // Blocking reads wait up to 1 s by themselves, so their bound is longer.
+      commandTimeout: purpose.startsWith('consumer ') ? 10_000 : 5_000,
     });
     redis.on('error', () => undefined); // reported through the failing commands and /health
     return redis;

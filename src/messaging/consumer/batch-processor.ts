@@ -62,7 +62,10 @@ export class BatchProcessor {
   private handleAll(ready: { entry: StreamEntry; message: Message }[]): Promise<void> {
     const { txHost, cls } = this.deps;
     return txHost.withTransaction(async () => {
-      const ids = ready.map(({ entry, message }) => entry.fields.message_id || message.header.id);
+      // Lower case, as PostgreSQL returns uuids, so the comparison below matches.
+      const ids = ready.map(({ entry, message }) =>
+        (entry.fields.message_id || message.header.id).toLowerCase(),
+      );
       const rows: { message_id: string }[] = await txHost.tx.query(
         `INSERT INTO processed_messages (handler, message_id)
          SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING message_id`,

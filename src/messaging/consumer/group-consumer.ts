@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
+import { compareIds } from '../stream-trimmer';
 import { BatchProcessor } from './batch-processor';
 import { MessageProcessor, StreamEntry, toFields } from './message-processor';
 
@@ -83,7 +84,8 @@ export class GroupConsumer {
   private async loop(): Promise<void> {
     const { batch, concurrency, consumerName } = this.options;
     while (this.running) {
-      if (this.tasks >= concurrency) {
+      // A batch is one task of up to `batch` entries: few of them in flight bound the entries.
+      if (this.tasks >= (this.batcher ? Math.max(1, Math.ceil(concurrency / 8)) : concurrency)) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
@@ -93,8 +95,8 @@ export class GroupConsumer {
           'GROUP',
           this.group,
           consumerName,
-          'COUNT',
-          Math.min(batch, concurrency - this.inflight.size),
+          'COUNT', // never below 1: Redis reads a COUNT of 0 as "no limit"
+          this.batcher ? batch : Math.max(1, Math.min(batch, concurrency - this.tasks)),
           'BLOCK',
           1000,
           'STREAMS',
@@ -192,10 +194,24 @@ export class GroupConsumer {
     if (this.inflight.size === 0) return;
     const byKey = new Map<string, string[]>();
     for (const e of this.inflight.values()) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e.id]);
+    const me = this.options.consumerName;
     for (const [key, ids] of byKey) {
-      await this.redis
-        .xclaim(key, this.group, this.options.consumerName, 0, ...ids, 'JUSTID')
-        .catch(() => undefined);
+      try {
+        // Only what is still ours: an entry another consumer claimed while we stalled is theirs now.
+        const sorted = [...ids].sort(compareIds);
+        const pending = (await this.redis.xpending(
+          key,
+          this.group,
+          sorted[0],
+          sorted[sorted.length - 1],
+          ids.length,
+          me,
+        )) as [string, ...unknown[]][];
+        const ours = pending.map(([id]) => id).filter((id) => ids.includes(id));
+        if (ours.length) await this.redis.xclaim(key, this.group, me, 0, ...ours, 'JUSTID');
+      } catch {
+        // Redis away: the next beat tries again
+      }
     }
   }
 

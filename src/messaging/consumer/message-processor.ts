@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { ExponentialBackoff, handleAll, retry, TaskCancelledError } from 'cockatiel';
+import { ExponentialBackoff } from 'cockatiel';
 import Redis from 'ioredis';
 import { ClsService } from 'nestjs-cls';
 import { AppConfig } from '../../config/app.config';
@@ -18,6 +18,7 @@ import { Message, MessageRegistry } from '../message';
 import { CORRELATION_ID } from '../message-context';
 import { MessagingMetrics } from '../messaging.metrics';
 import { StreamNames } from '../messaging.tokens';
+import { isInfrastructureError } from './infrastructure-error';
 import { Semaphore } from './semaphore';
 import { Subscription } from './subscriptions';
 
@@ -55,6 +56,7 @@ export interface ProcessorDeps {
  */
 export class MessageProcessor {
   private readonly logger: Logger;
+  private readonly backoff: ExponentialBackoff<unknown>;
   readonly group: string;
 
   constructor(
@@ -63,6 +65,8 @@ export class MessageProcessor {
   ) {
     this.group = deps.names.group(sub.handler);
     this.logger = new Logger(`handler ${sub.handler}`);
+    const { retryInitialMs, retryMaxMs } = deps.config.messaging;
+    this.backoff = new ExponentialBackoff({ initialDelay: retryInitialMs, maxDelay: retryMaxMs });
   }
 
   /** Resolves when the entry is acknowledged (handled or dead-lettered) or left pending. */
@@ -109,35 +113,49 @@ export class MessageProcessor {
     });
   }
 
+  /**
+   * Attempts until the handler succeeds, counting each failed attempt as a delivery and
+   * dead-lettering after MAX_DELIVERIES. The delays come from cockatiel's exponential backoff
+   * (decorrelated jitter); the loop is ours because it must count deliveries across processes,
+   * wait out database outages without counting them, and stop at once on shutdown.
+   */
   private async handleWithRetries(entry: StreamEntry, message: Message, deliveries: number) {
-    const { maxDeliveries, retryInitialMs, retryMaxMs } = this.deps.config.messaging;
-    const policy = retry(handleAll, {
-      maxAttempts: Math.max(0, maxDeliveries - deliveries),
-      backoff: new ExponentialBackoff({ initialDelay: retryInitialMs, maxDelay: retryMaxMs }),
-    });
-    let attempt = deliveries;
-    try {
-      await policy.execute(async () => {
-        const run = this.runOf(entry, message, attempt);
-        try {
-          const outcome = await this.deps.slots.use(() => this.handleOnce(entry, message, run));
-          this.logger.log(handledLine(run, outcome));
-        } catch (e) {
-          // The last failing attempt is logged once, as dead-lettered.
-          if (attempt < maxDeliveries || this.deps.stopping.aborted) {
-            this.logger.warn(handledLine(run, 'retry', e));
-          }
-          throw e;
-        } finally {
-          attempt++;
+    const { maxDeliveries } = this.deps.config.messaging;
+    const { stopping } = this.deps;
+    if (deliveries > maxDeliveries) {
+      // Claimed again and again: it killed the consumers that took it. Do not run it once more.
+      await this.deadLetter(
+        entry,
+        new Error(`claimed after ${deliveries - 1} deliveries`),
+        deliveries,
+      );
+      return;
+    }
+    let backoff = this.backoff.next();
+    let outage = this.backoff.next();
+    for (let attempt = deliveries; ;) {
+      if (stopping.aborted) return; // left pending: another consumer, or our restart, takes it
+      const run = this.runOf(entry, message, attempt);
+      try {
+        const outcome = await this.deps.slots.use(() => this.handleOnce(entry, message, run));
+        this.logger.log(handledLine(run, outcome));
+        break;
+      } catch (e) {
+        if (isInfrastructureError(e)) {
+          this.logger.warn(handledLine(run, 'retry', e));
+          await abortableSleep(outage.duration, stopping);
+          outage = outage.next(undefined);
+          continue; // not the message's fault: the delivery is not counted
         }
-      }, this.deps.stopping);
-    } catch (e) {
-      if (e instanceof TaskCancelledError || this.deps.stopping.aborted) {
-        return; // shutting down: left pending, another consumer (or our restart) takes it
+        if (attempt >= maxDeliveries) {
+          await this.deadLetter(entry, e, attempt);
+          return;
+        }
+        this.logger.warn(handledLine(run, 'retry', e));
+        await abortableSleep(backoff.duration, stopping);
+        backoff = backoff.next(undefined);
+        attempt++;
       }
-      await this.deadLetter(entry, e, attempt - 1);
-      throw e;
     }
     hitFault('consumer.after-effect-before-ack');
     await this.ack(entry);
@@ -234,4 +252,16 @@ export class MessageProcessor {
   get handler(): string {
     return this.sub.handler;
   }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -196,8 +196,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           client.on('error', () => resolve());
           client.on('end', () => resolve());
         });
+        this.listener = client; // before connect, so a shutdown meanwhile still ends it
         await client.connect();
-        this.listener = client;
+        if (!this.running) break;
         client.on('notification', () => this.wake());
         await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
         this.wake(); // rows committed while we were not listening
