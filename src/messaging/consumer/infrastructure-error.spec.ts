@@ -8,6 +8,7 @@ describe('isInfrastructureError', () => {
     [new Error('timeout exceeded when trying to connect')],
     [new Error('Connection terminated unexpectedly')],
     [{ name: 'QueryFailedError', message: 'x', driverError: { code: '57P01' } }],
+    [new Error('Query runner already released. Cannot run queries anymore.')],
   ])('counts %j as the database going away', (e) => {
     expect(isInfrastructureError(e)).toBe(true);
   });

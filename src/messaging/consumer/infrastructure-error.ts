@@ -11,6 +11,7 @@ const MESSAGES = [
   /the database system is (starting up|shutting down)/i,
   /terminating connection/i,
   /Client has encountered a connection error/i,
+  /already released/i, // TypeORM's query runner, after its connection died mid-transaction
 ];
 
 export function isInfrastructureError(error: unknown): boolean {

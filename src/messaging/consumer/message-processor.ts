@@ -37,6 +37,9 @@ export function toFields(flat: string[]): Record<string, string> {
 
 const tracer = trace.getTracer('tickets.messaging');
 
+/** Attempts lost to a database outage that are not counted as deliveries, per message. */
+const MAX_OUTAGE_RETRIES = 100;
+
 export interface ProcessorDeps {
   config: AppConfig;
   cls: ClsService;
@@ -133,6 +136,7 @@ export class MessageProcessor {
     }
     let backoff = this.backoff.next();
     let outage = this.backoff.next();
+    let outages = 0;
     for (let attempt = deliveries; ;) {
       if (stopping.aborted) return; // left pending: another consumer, or our restart, takes it
       const run = this.runOf(entry, message, attempt);
@@ -141,7 +145,8 @@ export class MessageProcessor {
         this.logger.log(handledLine(run, outcome));
         break;
       } catch (e) {
-        if (isInfrastructureError(e)) {
+        // Bounded all the same (minutes at the capped backoff), in case it is not an outage at all.
+        if (isInfrastructureError(e) && ++outages <= MAX_OUTAGE_RETRIES) {
           this.logger.warn(handledLine(run, 'retry', e));
           await abortableSleep(outage.duration, stopping);
           outage = outage.next(undefined);
