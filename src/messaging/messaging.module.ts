@@ -10,6 +10,7 @@ import { SubscriptionDiscovery } from './consumer/subscriptions';
 import { MessagingMetrics } from './messaging.metrics';
 import { RedisFactory, StreamNames } from './messaging.tokens';
 import { CommandSender, OutboxEventPublisher } from './outbox.publisher';
+import { OutboxNotifier } from './outbox.notifier';
 import { OutboxWriter } from './outbox.writer';
 import { IoRedisFactory } from './redis.factory';
 import { OutboxRelay } from './relay/outbox.relay';
@@ -31,6 +32,7 @@ import { StreamTrimmer } from './stream-trimmer';
     },
     { provide: RedisFactory, useClass: IoRedisFactory },
     OutboxWriter,
+    OutboxNotifier,
     OutboxEventPublisher,
     CommandSender,
     MessagingMetrics,

@@ -3,7 +3,7 @@ import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Message, MessageRegistry } from './message';
 import { currentCorrelationId, currentTraceHeaders } from './message-context';
-import { OUTBOX_CHANNEL } from './messaging.tokens';
+import { OutboxNotifier } from './outbox.notifier';
 
 /**
  * Writes messages to the outbox (and `_v1` events to the events store) in the ambient
@@ -12,7 +12,10 @@ import { OUTBOX_CHANNEL } from './messaging.tokens';
  */
 @Injectable()
 export class OutboxWriter {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly notifier: OutboxNotifier,
+  ) {}
 
   async append(messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
@@ -51,8 +54,7 @@ export class OutboxWriter {
           stored,
         );
       }
-      // A hint for the relay; PostgreSQL folds identical notifications of one transaction.
-      await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+      this.notifier.written(tx.queryRunner); // relays are told after the commit
     });
   }
 }

@@ -15,6 +15,7 @@ import { endSendSpans, startSendSpan } from '../../observability/messaging-spans
 import { hitFault } from '../faults';
 import { MessagingMetrics } from '../messaging.metrics';
 import { OUTBOX_CHANNEL, RedisFactory, StreamNames } from '../messaging.tokens';
+import { OutboxNotifier } from '../outbox.notifier';
 
 interface OutboxRow {
   id: string;
@@ -48,6 +49,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private again = false;
   private lastError?: string;
   private started = false;
+  private stopLocal?: () => void;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -55,6 +57,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly redisFactory: RedisFactory,
     private readonly names: StreamNames,
     private readonly metrics: MessagingMetrics,
+    private readonly notifier: OutboxNotifier,
   ) {}
 
   get enabled(): boolean {
@@ -67,6 +70,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = true;
     this.started = true;
     void this.listen();
+    this.stopLocal = this.notifier.onCommitted(() => this.wake());
     this.sweep = setInterval(() => this.wake(), this.config.messaging.relaySweepMs);
     this.wake();
   }
@@ -217,6 +221,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.started) return;
     this.running = false;
     if (this.sweep) clearInterval(this.sweep);
+    this.stopLocal?.();
     await this.draining;
     await this.listener?.end().catch(() => undefined);
     this.redis.disconnect();

@@ -1,0 +1,27 @@
+import { OutboxWriter } from '../../src/messaging/outbox.writer';
+import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
+import { printed, TestEnv } from '../support/test-env';
+import { expectExactlyOnce, seqs } from './support';
+
+/**
+ * With the safety sweep pushed out to a minute, only the commit hint can get a row published
+ * in time: a relay in the same process is woken directly, one in another process by NOTIFY.
+ */
+describe('relay wake-up after a commit', () => {
+  const env = new TestEnv({ RELAY_SWEEP_MS: '60000' });
+  afterAll(() => env.close());
+
+  it('wakes a relay in this process and one in another process', async () => {
+    const { app } = await env.start([ProbeModule]); // every role, this process's relay included
+    await app.get(OutboxWriter).append([new Probe_v1({ seq: 1 })]);
+    await expectExactlyOnce(env, 'probe_effect', [1], 10_000);
+
+    await app.close(); // from now on only the relay of another process can publish
+    const { app: worker } = await env.start([ProbeModule], { ROLES: 'worker' });
+    const relay = env.spawn('test/fixtures/probe-main.js', { ROLES: 'relay' });
+    await printed(relay, /listening on/);
+    await new Promise((r) => setTimeout(r, 300)); // its LISTEN is up
+    for (const seq of seqs(5, 10)) await worker.get(OutboxWriter).append([new Probe_v1({ seq })]);
+    await expectExactlyOnce(env, 'probe_effect', seqs(5, 10), 10_000);
+  });
+});
