@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { hitFault } from '../faults';
 import { Message, MessageRegistry } from '../message';
 import { CORRELATION_ID } from '../message-context';
-import { MessageProcessor, ProcessorDeps, StreamEntry } from './message-processor';
+import { Logger } from '@nestjs/common';
+import {
+  handledLine,
+  HandledOutcome,
+  HandlerRun,
+  inHandlerSpan,
+} from '../../observability/messaging-spans';
+import { inConsumerSpan, MessageProcessor, ProcessorDeps, StreamEntry } from './message-processor';
 import { Subscription } from './subscriptions';
 
 /**
@@ -12,11 +19,15 @@ import { Subscription } from './subscriptions';
  * dead-letters each on its own; so batching changes the cost, never the outcome.
  */
 export class BatchProcessor {
+  private readonly logger: Logger;
+
   constructor(
     private readonly sub: Subscription,
     private readonly single: MessageProcessor,
     private readonly deps: ProcessorDeps,
-  ) {}
+  ) {
+    this.logger = new Logger(`handler ${sub.handler}`);
+  }
 
   async process(entries: StreamEntry[]): Promise<void> {
     const ready: { entry: StreamEntry; message: Message }[] = [];
@@ -41,14 +52,16 @@ export class BatchProcessor {
 
     const labels = { topic: ready[0].entry.destination, handler: this.sub.handler };
     const end = this.deps.metrics.duration.startTimer(labels);
+    let outcomes: { run: HandlerRun; outcome: HandledOutcome }[];
     try {
-      await this.deps.slots.use(() => this.deps.cls.run(() => this.handleAll(ready)));
+      outcomes = await this.deps.slots.use(() => this.deps.cls.run(() => this.handleAll(ready)));
     } catch {
       await Promise.all(ready.map(({ entry }) => this.single.process(entry, 1)));
       return;
     }
     end();
     this.deps.metrics.processed.inc(labels, ready.length);
+    for (const { run, outcome } of outcomes) this.logger.log(handledLine(run, outcome));
     hitFault('consumer.after-effect-before-ack');
     const byKey = new Map<string, string[]>();
     for (const { entry } of ready)
@@ -59,7 +72,9 @@ export class BatchProcessor {
     }
   }
 
-  private handleAll(ready: { entry: StreamEntry; message: Message }[]): Promise<void> {
+  private handleAll(
+    ready: { entry: StreamEntry; message: Message }[],
+  ): Promise<{ run: HandlerRun; outcome: HandledOutcome }[]> {
     const { txHost, cls } = this.deps;
     return txHost.withTransaction(async () => {
       // Lower case, as PostgreSQL returns uuids, so the comparison below matches.
@@ -72,11 +87,21 @@ export class BatchProcessor {
         [this.sub.handler, ids],
       );
       const fresh = new Set(rows.map((r) => r.message_id));
+      const outcomes: { run: HandlerRun; outcome: HandledOutcome }[] = [];
       for (let i = 0; i < ready.length; i++) {
-        if (!fresh.delete(ids[i])) continue; // handled before, or twice in this very batch
-        cls.set(CORRELATION_ID, ready[i].entry.fields.correlation_id || randomUUID());
-        await this.sub.invoke(ready[i].message);
+        const { entry, message } = ready[i];
+        const run = this.single.runOf(entry, message, 1);
+        if (!fresh.delete(ids[i])) {
+          outcomes.push({ run, outcome: 'duplicate' }); // handled before, or twice in this batch
+          continue;
+        }
+        cls.set(CORRELATION_ID, entry.fields.correlation_id || randomUUID());
+        await inConsumerSpan(entry, this.single.group, () =>
+          inHandlerSpan(run, () => this.sub.invoke(message)),
+        );
+        outcomes.push({ run, outcome: 'ok' });
       }
+      return outcomes;
     });
   }
 }

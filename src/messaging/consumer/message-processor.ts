@@ -37,6 +37,45 @@ export function toFields(flat: string[]): Record<string, string> {
 
 const tracer = trace.getTracer('tickets.messaging');
 
+/**
+ * The CONSUMER span `process <name>` of one entry: a child of, and linked to, the context the
+ * message was written in (carried in the entry), so handlers join the request's trace.
+ */
+export function inConsumerSpan<T>(
+  entry: StreamEntry,
+  group: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const parent = propagation.extract(ROOT_CONTEXT, entry.fields);
+  const link = trace.getSpanContext(parent);
+  return tracer.startActiveSpan(
+    `process ${entry.fields.name}`,
+    {
+      kind: SpanKind.CONSUMER,
+      links: link ? [{ context: link }] : [],
+      attributes: {
+        'messaging.system': 'redis',
+        'messaging.destination.name': entry.destination,
+        'messaging.consumer.group.name': group,
+        'messaging.message.id': entry.fields.message_id,
+        'messaging.operation.type': 'process',
+      },
+    },
+    parent,
+    async (span) => {
+      try {
+        return await work();
+      } catch (e) {
+        span.recordException(e);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
+        throw e;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
 /** Attempts lost to a database outage that are not counted as deliveries, per message. */
 const MAX_OUTAGE_RETRIES = 100;
 
@@ -86,33 +125,9 @@ export class MessageProcessor {
     }
     await this.deps.cls.run(async () => {
       this.deps.cls.set(CORRELATION_ID, fields.correlation_id || randomUUID());
-      const parent = propagation.extract(ROOT_CONTEXT, fields);
-      const link = trace.getSpanContext(parent);
-      await tracer.startActiveSpan(
-        `process ${fields.name}`,
-        {
-          kind: SpanKind.CONSUMER,
-          links: link ? [{ context: link }] : [],
-          attributes: {
-            'messaging.system': 'redis',
-            'messaging.destination.name': entry.destination,
-            'messaging.consumer.group.name': this.group,
-            'messaging.message.id': fields.message_id,
-            'messaging.operation.type': 'process',
-          },
-        },
-        parent,
-        async (span) => {
-          try {
-            await this.handleWithRetries(entry, message, deliveries);
-          } catch (e) {
-            span.recordException(e);
-            span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
-          } finally {
-            span.end();
-          }
-        },
-      );
+      await inConsumerSpan(entry, this.group, () =>
+        this.handleWithRetries(entry, message, deliveries),
+      ).catch(() => undefined); // recorded on the span; the entry is acked, dead-lettered or left pending
     });
   }
 
@@ -166,7 +181,7 @@ export class MessageProcessor {
     await this.ack(entry);
   }
 
-  private runOf(entry: StreamEntry, message: Message, delivery: number): HandlerRun {
+  runOf(entry: StreamEntry, message: Message, delivery: number): HandlerRun {
     const { name, message_id } = entry.fields;
     const messageId = message_id || message.header.id;
     return { handler: this.sub.handler, name, destination: entry.destination, messageId, delivery };
