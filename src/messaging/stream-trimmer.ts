@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { SubscriptionDiscovery } from './consumer/subscriptions';
 import { RedisFactory, StreamNames } from './messaging.tokens';
 
 /** Compares stream ids ("ms-seq"). */
@@ -33,6 +34,9 @@ export function safeTrimId(
 /**
  * Runs in the relay role: keeps the streams short. An entry goes once every group has
  * acknowledged it and it is older than STREAM_RETENTION_MS (kept that long for inspection).
+ * A stream is left alone while one of the groups this application reads it with does not exist
+ * yet (a worker not started, a new handler): those groups start from the beginning. A stream
+ * nobody reads is cut to the retention time.
  */
 @Injectable()
 export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,11 +44,29 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
   private timer?: NodeJS.Timeout;
   private redis?: Redis;
 
+  private expected?: Map<string, Set<string>>;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redisFactory: RedisFactory,
     private readonly names: StreamNames,
+    private readonly discovery: SubscriptionDiscovery,
   ) {}
+
+  /** The groups this application's handlers read each stream with (destination → groups). */
+  private expectedGroups(): Map<string, Set<string>> {
+    if (!this.expected) {
+      this.expected = new Map();
+      for (const sub of this.discovery.discover()) {
+        for (const d of sub.destinations) {
+          const groups = this.expected.get(d) ?? new Set<string>();
+          groups.add(this.names.group(sub.handler));
+          this.expected.set(d, groups);
+        }
+      }
+    }
+    return this.expected;
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.roles.has('relay')) return;
@@ -65,6 +87,14 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
   async trim(key: string): Promise<number> {
     const redis = this.redis!;
     const info = (await redis.xinfo('GROUPS', key)) as unknown[][];
+    const horizon = `${Date.now() - this.config.messaging.streamRetentionMs}-0`;
+    const present = new Set(info.map((raw) => String(raw[raw.indexOf('name') + 1])));
+    const expected = this.expectedGroups().get(key.slice(this.names.prefix.length)) ?? new Set();
+    if ([...expected].some((g) => !present.has(g))) return 0; // a handler's group is not there yet
+    if (info.length === 0) {
+      // Nobody reads it (InternalOpsReadModelUpdated): kept for the retention time only.
+      return await redis.xtrim(key, 'MINID', horizon);
+    }
     const groups: { pendingMin: string | null; lastDelivered: string }[] = [];
     for (const raw of info) {
       const g = Object.fromEntries(
@@ -78,7 +108,6 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
     }
     const safe = safeTrimId(groups);
     if (!safe) return 0;
-    const horizon = `${Date.now() - this.config.messaging.streamRetentionMs}-0`;
     const minId = compareIds(safe, horizon) < 0 ? safe : horizon;
     return await redis.xtrim(key, 'MINID', minId);
   }

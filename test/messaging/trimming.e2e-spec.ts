@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { StreamTrimmer } from '../../src/messaging/stream-trimmer';
+import { ProbeModule } from '../fixtures/probe.module';
 import { TestEnv } from '../support/test-env';
 
 /** R22: trimming never drops an entry some group has not acknowledged. */
@@ -8,7 +9,7 @@ describe('stream trimming', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    ({ app } = await env.start([]));
+    ({ app } = await env.start([ProbeModule])); // relay role only: no consumer groups created
   });
   afterAll(() => env.close());
 
@@ -44,9 +45,19 @@ describe('stream trimming', () => {
     expect(after).toEqual(ids.slice(5)); // up to slow's last delivered entry, which it acknowledged
   });
 
-  it('leaves a stream without groups alone', async () => {
+  it('cuts a stream nobody reads to the retention time', async () => {
     const key = env.key('events.Lonely_v1');
     await env.redisClient.xadd(key, '*', 'n', '1');
+    await new Promise((r) => setTimeout(r, 5)); // older than the retention of 0 ms
+    await app.get(StreamTrimmer).trim(key);
+    expect(await env.redisClient.xlen(key)).toBe(0);
+  });
+
+  it('leaves a stream alone while a group its handlers read it with does not exist yet', async () => {
+    const key = env.key('events.Probe_v1'); // read by the probe handlers, whose worker never ran here
+    await env.redisClient.xadd(key, '*', 'n', '1');
+    await env.redisClient.xgroup('CREATE', key, 'tickets.probe_effect', '$'); // one of four
+    await new Promise((r) => setTimeout(r, 5));
     await app.get(StreamTrimmer).trim(key);
     expect(await env.redisClient.xlen(key)).toBe(1);
   });
