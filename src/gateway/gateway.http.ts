@@ -11,9 +11,9 @@ export interface GatewayRequest extends Pick<
   /** Statuses besides 2xx that are answers, not errors (e.g. Files 409 = exists). */
   accept?: number[];
   /**
-   * False for a call that is not idempotent: a timeout or a reset connection may hide a write
-   * that happened, so only answers that say nothing was done (5xx, refused connection) are
-   * retried here; the caller decides about the rest (e.g. by reading back).
+   * False for a call that is not idempotent: a timeout, a reset connection or a 5xx may hide a
+   * write that happened, so only a refused connection (surely nothing done) is retried here; the
+   * caller decides about the rest (e.g. by reading back).
    */
   retryUnknownOutcome?: boolean;
 }
@@ -23,8 +23,8 @@ const isServerError = (e: AxiosError) => (e.response?.status ?? 0) >= 500;
 
 /** 5xx, timeouts and network errors: a later attempt may succeed. */
 export const isTransient = (e: AxiosError) => isServerError(e) || isTimeout(e) || isNetworkError(e);
-/** Failures after which the request surely had no effect. */
-const hadNoEffect = (e: AxiosError) => isServerError(e) || e.code === 'ECONNREFUSED';
+/** Failures after which the request surely had no effect: it never reached the service. */
+const hadNoEffect = (e: AxiosError) => e.code === 'ECONNREFUSED';
 
 /**
  * The one HTTP setup every gateway client shares: base URL, a timeout per attempt, retries with

@@ -7,9 +7,10 @@ export class SpreadsheetsClient {
   constructor(private readonly http: GatewayHttp) {}
 
   /**
-   * Appends a row. The service has no idempotency field, so a timeout is not retried here (the
-   * row may have been written): it surfaces, and the caller reads the sheet back before trying
-   * again. 5xx answers and refused connections wrote nothing and are retried.
+   * Appends a row. The service has no idempotency field, so neither a timeout nor a 5xx is
+   * retried here (the row may have been written before the answer was lost): the error surfaces,
+   * and the caller reads the sheet back before trying again. Only a refused connection, which
+   * wrote nothing, is retried.
    */
   async appendRow(sheet: string, columns: string[]): Promise<void> {
     await this.http.send('Spreadsheets appendRow', {

@@ -285,9 +285,14 @@ describe('gateway clients', () => {
       expect(await sheets.readRows('tickets-to-print')).toEqual([['t1']]);
     });
 
-    it('retries an append answered 500 (nothing was written)', async () => {
-      sim.configure({ faults: { spreadsheets: { fail_next: 1 } } });
-      await sheets.appendRow('tickets-to-print', ['t1']);
+    it('does not retry an append answered 500 either (it may have been written first)', async () => {
+      sim.configure({ faults: { spreadsheets: { fail_next: 1, after_effect: true } } });
+      const error: GatewayError = await sheets
+        .appendRow('tickets-to-print', ['t1'])
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(GatewayError);
+      expect(error.status).toBe(500);
+      expect(await calls('spreadsheets')).toHaveLength(1);
       expect(await sheets.readRows('tickets-to-print')).toEqual([['t1']]);
     });
 
