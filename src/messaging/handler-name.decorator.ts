@@ -12,6 +12,14 @@ export interface HandlerOptions {
    * handled on its own, so a failure still isolates to its message.
    */
   batch?: boolean;
+  /**
+   * The handler calls external services and writes nothing to the database but the messages it
+   * publishes. It then runs outside any transaction, so no connection is held during its calls;
+   * what it publishes is collected and written, with its dedupe record, in one short transaction
+   * after it returns. A crash in between repeats its external calls (idempotent anyway), never
+   * its messages.
+   */
+  deferWrites?: boolean;
 }
 export const SAGA_SUBSCRIPTIONS = Symbol('saga-subscriptions');
 

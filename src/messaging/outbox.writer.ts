@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
+import { ClsService } from 'nestjs-cls';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Message, MessageRegistry } from './message';
 import { currentCorrelationId, currentTraceHeaders } from './message-context';
 import { OutboxNotifier } from './outbox.notifier';
+
+/** CLS key: the messages a `deferWrites` handler publishes, collected until it returns. */
+export const DEFERRED_WRITES = 'tickets.deferredWrites';
 
 /**
  * Writes messages to the outbox (and `_v1` events to the events store) in the ambient
@@ -15,10 +19,18 @@ export class OutboxWriter {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly notifier: OutboxNotifier,
+    private readonly cls: ClsService,
   ) {}
 
   async append(messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
+    const deferred = this.cls.isActive()
+      ? this.cls.get<Message[] | undefined>(DEFERRED_WRITES)
+      : undefined;
+    if (deferred && !this.txHost.isTransactionActive()) {
+      deferred.push(...messages); // written after the handler, with its dedupe record
+      return;
+    }
     const correlationId = currentCorrelationId();
     const trace = currentTraceHeaders();
     const outbox: unknown[] = [];

@@ -111,7 +111,7 @@ describe('failing handlers: retries, dead letters, independent groups', () => {
     const groups = (
       (await env.redisClient.xinfo('GROUPS', env.key('events.Probe_v1'))) as unknown[]
     ).length;
-    expect(groups).toBe(4); // probe_effect, probe_mirror, probe_batch, probe_saga
+    expect(groups).toBe(5); // probe_effect, probe_mirror, probe_batch, probe_deferred, probe_saga
     const letters = await eventually(async () => {
       const all = await env.redisClient.xrange(env.key('dead-letters'), '-', '+');
       const mine = all.filter(([, f]) => f.includes('00000000-0000-4000-8000-000000000001'));

@@ -128,6 +128,33 @@ describe('outbox → relay → consumer groups', () => {
     expect((await effects(env, 'probe_batch')).has(50_150)).toBe(false);
   });
 
+  it('deferWrites handlers: what they publish is written once, after them, however often they run', async () => {
+    const published = await publishProbes(
+      app,
+      seqs(50, 60_000).map((seq) => ({ seq, defer_command: true })),
+    );
+    await expectExactlyOnce(env, 'probe_command', seqs(50, 60_000));
+    // Deliver them all again: the handler sees its dedupe record and writes nothing more.
+    const ids = new Set(published.map((e) => e.header.id));
+    const entries = (await env.redisClient.xrange(env.key('events.Probe_v1'), '-', '+')) as [
+      string,
+      string[],
+    ][];
+    const pipeline = env.redisClient.pipeline();
+    for (const [, fields] of entries) {
+      if (ids.has(fields[fields.indexOf('message_id') + 1]))
+        pipeline.xadd(env.key('events.Probe_v1'), '*', ...fields);
+    }
+    await pipeline.exec();
+    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_deferred');
+    const [{ n }] = await env.query(
+      `SELECT count(*)::int AS n FROM outbox
+        WHERE name = 'ProbeCommand' AND (payload::jsonb ->> 'seq')::int BETWEEN 60000 AND 60049`,
+    );
+    expect(n).toBe(50);
+    await expectExactlyOnce(env, 'probe_command', seqs(50, 60_000));
+  });
+
   it('runs sagas through their own group and sends their commands through the outbox', async () => {
     await publishProbes(app, [{ seq: 30_000, to_command: true }, { seq: 30_001 }]);
     await expectExactlyOnce(env, 'probe_command', [30_000]);

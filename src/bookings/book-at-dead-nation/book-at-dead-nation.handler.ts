@@ -6,7 +6,7 @@ import { BookingMade_v1 } from '../events/booking-made.event';
 
 /** Dead Nation sells the seats; the booking_id makes a repeated call the same booking. */
 @EventsHandler(BookingMade_v1)
-@HandlerName('book_at_dead_nation')
+@HandlerName('book_at_dead_nation', { deferWrites: true })
 export class BookAtDeadNationHandler implements IEventHandler<BookingMade_v1> {
   constructor(
     private readonly shows: ShowsRepository,

@@ -13,6 +13,7 @@ import Redis from 'ioredis';
 import { ClsService } from 'nestjs-cls';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { MessagingMetrics } from '../messaging.metrics';
+import { OutboxWriter } from '../outbox.writer';
 import { RedisFactory, StreamNames } from '../messaging.tokens';
 import { GroupConsumer } from './group-consumer';
 import { BatchProcessor } from './batch-processor';
@@ -41,6 +42,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly cls: ClsService,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly metrics: MessagingMetrics,
+    private readonly writer: OutboxWriter,
   ) {}
 
   get enabled(): boolean {
@@ -66,6 +68,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         redis: this.redis,
         stopping: this.stopping.signal,
         slots,
+        writer: this.writer,
       };
       const processor = new MessageProcessor(sub, deps);
       this.consumers.push(

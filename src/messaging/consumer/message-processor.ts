@@ -17,6 +17,7 @@ import { hitFault } from '../faults';
 import { Message, MessageRegistry } from '../message';
 import { CORRELATION_ID } from '../message-context';
 import { MessagingMetrics } from '../messaging.metrics';
+import { DEFERRED_WRITES, OutboxWriter } from '../outbox.writer';
 import { StreamNames } from '../messaging.tokens';
 import { isInfrastructureError } from './infrastructure-error';
 import { Semaphore } from './semaphore';
@@ -88,6 +89,7 @@ export interface ProcessorDeps {
   redis: Redis;
   stopping: AbortSignal;
   slots: Semaphore;
+  writer: OutboxWriter;
 }
 
 /**
@@ -156,7 +158,10 @@ export class MessageProcessor {
       if (stopping.aborted) return; // left pending: another consumer, or our restart, takes it
       const run = this.runOf(entry, message, attempt);
       try {
-        const outcome = await this.deps.slots.use(() => this.handleOnce(entry, message, run));
+        // A deferWrites handler holds no connection while it runs: no slot either.
+        const outcome = this.sub.deferWrites
+          ? await this.handleOnce(entry, message, run)
+          : await this.deps.slots.use(() => this.handleOnce(entry, message, run));
         this.logger.log(handledLine(run, outcome));
         break;
       } catch (e) {
@@ -196,6 +201,11 @@ export class MessageProcessor {
     const end = this.deps.metrics.duration.startTimer(labels);
     let outcome: HandledOutcome = 'ok';
     try {
+      if (this.sub.deferWrites) {
+        outcome = await this.handleThenWrite(entry, message);
+        this.deps.metrics.processed.inc(labels);
+        return outcome;
+      }
       await this.deps.txHost.withTransaction(async () => {
         const fresh: unknown[] = await this.deps.txHost.tx.query(
           `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
@@ -216,6 +226,34 @@ export class MessageProcessor {
     } finally {
       end();
     }
+  }
+
+  /** HandlerOptions.deferWrites: the external calls first, then one short transaction. */
+  private async handleThenWrite(entry: StreamEntry, message: Message): Promise<HandledOutcome> {
+    const { txHost, cls, writer } = this.deps;
+    const id = entry.fields.message_id || message.header.id;
+    const seen: unknown[] = await txHost.tx.query(
+      'SELECT 1 FROM processed_messages WHERE handler = $1 AND message_id = $2',
+      [this.sub.handler, id],
+    );
+    if (seen.length > 0) return 'duplicate';
+    const published: Message[] = [];
+    cls.set(DEFERRED_WRITES, published);
+    try {
+      await this.sub.invoke(message);
+    } finally {
+      cls.set(DEFERRED_WRITES, undefined);
+    }
+    return txHost.withTransaction(async () => {
+      const fresh: unknown[] = await txHost.tx.query(
+        `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [this.sub.handler, id],
+      );
+      if (fresh.length === 0) return 'duplicate'; // another consumer finished it meanwhile
+      await writer.append(published);
+      return 'ok';
+    });
   }
 
   private async ack(entry: StreamEntry): Promise<void> {

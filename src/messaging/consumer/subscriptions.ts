@@ -23,6 +23,8 @@ export interface Subscription {
   invoke(message: Message): Promise<void>;
   /** Messages read together may share one transaction (see HandlerOptions.batch). */
   batch: boolean;
+  /** Runs outside a transaction; its messages are written after it (HandlerOptions.deferWrites). */
+  deferWrites: boolean;
 }
 
 export class SubscriptionError extends Error {}
@@ -58,15 +60,18 @@ export class SubscriptionDiscovery {
         if (!handler) {
           throw new SubscriptionError(`${metatype.name} needs @HandlerName('<stable name>')`);
         }
+        const options: HandlerOptions = Reflect.getMetadata(HANDLER_OPTIONS, metatype) ?? {};
+        if (options.batch && options.deferWrites) {
+          throw new SubscriptionError(`${handler}: batch and deferWrites exclude each other`);
+        }
         const types = events ?? [command!];
         const method = events ? 'handle' : 'execute';
         found.push({
           handler,
           destinations: types.map((t) => this.destination(t, metatype.name)),
           invoke: (message) => instance[method](message),
-          batch:
-            (Reflect.getMetadata(HANDLER_OPTIONS, metatype) as HandlerOptions | undefined)?.batch ??
-            false,
+          batch: options.batch ?? false,
+          deferWrites: options.deferWrites ?? false,
         });
       }
       for (const saga of sagas) {
@@ -75,6 +80,7 @@ export class SubscriptionDiscovery {
           destinations: saga.on.map((t) => this.destination(t, metatype.name)),
           invoke: (message) => this.runSaga(instance[saga.property].bind(instance), message),
           batch: false,
+          deferWrites: false,
         });
       }
     }

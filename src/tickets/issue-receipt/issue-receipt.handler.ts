@@ -6,7 +6,7 @@ import { TicketReceiptIssued_v1 } from '../events/ticket-receipt-issued.event';
 
 /** The event's idempotency key makes Receipts answer a retry with the first receipt. */
 @EventsHandler(TicketBookingConfirmed_v1)
-@HandlerName('issue_receipt')
+@HandlerName('issue_receipt', { deferWrites: true })
 export class IssueReceiptHandler implements IEventHandler<TicketBookingConfirmed_v1> {
   constructor(
     private readonly receipts: ReceiptsClient,

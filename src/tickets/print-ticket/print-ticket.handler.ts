@@ -7,7 +7,7 @@ import { ticketFileName, ticketHtml } from './ticket-html';
 
 /** The file name is derived from the ticket id, so a retry finds the file already there. */
 @EventsHandler(TicketBookingConfirmed_v1)
-@HandlerName('print_ticket')
+@HandlerName('print_ticket', { deferWrites: true })
 export class PrintTicketHandler implements IEventHandler<TicketBookingConfirmed_v1> {
   constructor(
     private readonly files: FilesClient,
