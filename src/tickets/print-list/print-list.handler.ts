@@ -6,7 +6,7 @@ import { SpreadsheetRows } from '../spreadsheets/spreadsheet-rows';
 export const TICKETS_TO_PRINT = 'tickets-to-print';
 
 @EventsHandler(TicketBookingConfirmed_v1)
-@HandlerName('print_list')
+@HandlerName('print_list', { deferWrites: true })
 export class PrintListHandler implements IEventHandler<TicketBookingConfirmed_v1> {
   constructor(private readonly rows: SpreadsheetRows) {}
 

@@ -6,7 +6,7 @@ import { SpreadsheetRows } from '../spreadsheets/spreadsheet-rows';
 export const TICKETS_TO_REFUND = 'tickets-to-refund';
 
 @EventsHandler(TicketBookingCanceled_v1)
-@HandlerName('refund_list')
+@HandlerName('refund_list', { deferWrites: true })
 export class RefundListHandler implements IEventHandler<TicketBookingCanceled_v1> {
   constructor(private readonly rows: SpreadsheetRows) {}
 
