@@ -48,22 +48,32 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK {
     // (left out, the SDK would send both to the OTLP endpoint, or to localhost:4318 by default).
     logRecordProcessors: [],
     metricReaders: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.test(req.url ?? ''),
-      }),
-      // Route handlers only: a span per middleware (body parser, CLS, logger) tells nothing.
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-      // Only inside a traced request or message: the consumers' blocking reads and the relay's
-      // sweeps would otherwise start a trace of their own every few hundred milliseconds.
-      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-      new NestInstrumentation(),
-    ],
+    // Not exporting: only the http instrumentation, which continues an incoming traceparent
+    // and carries it on; the others would only make spans nobody records (≈ CPU per request).
+    instrumentations: exporting ? allInstrumentations() : [httpInstrumentation()],
   });
   sdk.start();
   onTracingStop(() => sdk.shutdown());
   return sdk;
+}
+
+function httpInstrumentation(): HttpInstrumentation {
+  return new HttpInstrumentation({
+    ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.test(req.url ?? ''),
+  });
+}
+
+function allInstrumentations() {
+  return [
+    httpInstrumentation(),
+    // Route handlers only: a span per middleware (body parser, CLS, logger) tells nothing.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    // Only inside a traced request or message: the consumers' blocking reads and the relay's
+    // sweeps would otherwise start a trace of their own every few hundred milliseconds.
+    new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
+    new IORedisInstrumentation({ requireParentSpan: true }),
+    new NestInstrumentation(),
+  ];
 }
 
 /** The consumers' periodic upkeep on the shared Redis connection (claims and heartbeats). */
