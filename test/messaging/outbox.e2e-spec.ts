@@ -4,7 +4,14 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import request from 'supertest';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
 import { eventually, TestEnv } from '../support/test-env';
-import { effects, expectExactlyOnce, groupSettled, publishProbes, seqs } from './support';
+import {
+  deliverAgain,
+  effects,
+  expectExactlyOnce,
+  groupSettled,
+  publishProbes,
+  seqs,
+} from './support';
 
 describe('outbox → relay → consumer groups', () => {
   // 50 writers share 40 connections: PostgreSQL allows 100 for all the suites running at once.
@@ -87,17 +94,7 @@ describe('outbox → relay → consumer groups', () => {
     );
     await expectExactlyOnce(env, 'probe_effect', seqs(200, 20_000));
     // Deliver every entry a second time, as a relay retry would.
-    const ids = new Set(published.map((e) => e.header.id));
-    const entries = (await env.redisClient.xrange(env.key('events.Probe_v1'), '-', '+')) as [
-      string,
-      string[],
-    ][];
-    const pipeline = env.redisClient.pipeline();
-    for (const [, fields] of entries) {
-      if (ids.has(fields[fields.indexOf('message_id') + 1]))
-        pipeline.xadd(env.key('events.Probe_v1'), '*', ...fields);
-    }
-    await pipeline.exec();
+    await deliverAgain(env, published);
     await groupSettled(env, 'events.Probe_v1', 'tickets.probe_effect');
     await groupSettled(env, 'events.Probe_v1', 'tickets.probe_mirror');
     await groupSettled(env, 'events.Probe_v1', 'tickets.probe_batch');
@@ -135,17 +132,7 @@ describe('outbox → relay → consumer groups', () => {
     );
     await expectExactlyOnce(env, 'probe_command', seqs(50, 60_000));
     // Deliver them all again: the handler sees its dedupe record and writes nothing more.
-    const ids = new Set(published.map((e) => e.header.id));
-    const entries = (await env.redisClient.xrange(env.key('events.Probe_v1'), '-', '+')) as [
-      string,
-      string[],
-    ][];
-    const pipeline = env.redisClient.pipeline();
-    for (const [, fields] of entries) {
-      if (ids.has(fields[fields.indexOf('message_id') + 1]))
-        pipeline.xadd(env.key('events.Probe_v1'), '*', ...fields);
-    }
-    await pipeline.exec();
+    await deliverAgain(env, published);
     await groupSettled(env, 'events.Probe_v1', 'tickets.probe_deferred');
     const [{ n }] = await env.query(
       `SELECT count(*)::int AS n FROM outbox

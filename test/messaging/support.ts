@@ -72,3 +72,15 @@ export async function groupSettled(
 }
 
 export const seqs = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+
+/** Adds every stream entry of these messages to the stream once more, as a relay retry would. */
+export async function deliverAgain(env: TestEnv, messages: Probe_v1[]): Promise<void> {
+  const ids = new Set(messages.map((e) => e.header.id));
+  const key = env.key('events.Probe_v1');
+  const entries = (await env.redisClient.xrange(key, '-', '+')) as [string, string[]][];
+  const pipeline = env.redisClient.pipeline();
+  for (const [, fields] of entries) {
+    if (ids.has(fields[fields.indexOf('message_id') + 1])) pipeline.xadd(key, '*', ...fields);
+  }
+  await pipeline.exec();
+}
