@@ -91,8 +91,6 @@ export function newHeader(idempotencyKey?: string): MessageHeader {
   return { id, published_at: new Date().toISOString(), idempotency_key: idempotencyKey ?? id };
 }
 
-type Fields<T> = Omit<{ [K in keyof T]: T[K] }, 'header'>;
-
 /**
  * Base of every event and command: `new BookingMade_v1({ booking_id, ... })` fills the header;
  * pass `{ idempotency_key }` as the second argument where the business fact has its own key.
@@ -108,5 +106,3 @@ export abstract class Message {
     this.header = { ...newHeader(header?.idempotency_key), ...given };
   }
 }
-
-export type MessageFields<T> = Fields<T>;

@@ -306,10 +306,6 @@ export class MessageProcessor {
       this.logger.error(`dead-lettering ${entry.id} failed, left pending: ${e.message}`);
     }
   }
-
-  get handler(): string {
-    return this.sub.handler;
-  }
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
