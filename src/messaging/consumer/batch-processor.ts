@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { hitFault } from '../faults';
 import { Message, MessageRegistry } from '../message';
 import { CORRELATION_ID } from '../message-context';
-import { Logger } from '@nestjs/common';
 import {
   handledLine,
   HandledOutcome,
   HandlerRun,
   inHandlerSpan,
 } from '../../observability/messaging-spans';
-import { inConsumerSpan, MessageProcessor, ProcessorDeps, StreamEntry } from './message-processor';
+import {
+  inConsumerSpan,
+  MessageProcessor,
+  messageIdOf,
+  ProcessorDeps,
+  StreamEntry,
+} from './message-processor';
 import { Subscription } from './subscriptions';
 
 /**
@@ -77,10 +83,7 @@ export class BatchProcessor {
   ): Promise<{ run: HandlerRun; outcome: HandledOutcome }[]> {
     const { txHost, cls } = this.deps;
     return txHost.withTransaction(async () => {
-      // Lower case, as PostgreSQL returns uuids, so the comparison below matches.
-      const ids = ready.map(({ entry, message }) =>
-        (entry.fields.message_id || message.header.id).toLowerCase(),
-      );
+      const ids = ready.map(({ entry, message }) => messageIdOf(entry, message));
       const rows: { message_id: string }[] = await txHost.tx.query(
         `INSERT INTO processed_messages (handler, message_id)
          SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING message_id`,

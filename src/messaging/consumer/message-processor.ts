@@ -30,6 +30,14 @@ export interface StreamEntry {
   fields: Record<string, string>;
 }
 
+/**
+ * The id a handler dedupes on: the entry's message_id (the relay always sets it), else the
+ * header id. Lower case, as PostgreSQL returns uuids, so ids read back compare equal.
+ */
+export function messageIdOf(entry: StreamEntry, message: Message): string {
+  return (entry.fields.message_id || message.header.id).toLowerCase();
+}
+
 export function toFields(flat: string[]): Record<string, string> {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
@@ -187,8 +195,8 @@ export class MessageProcessor {
   }
 
   runOf(entry: StreamEntry, message: Message, delivery: number): HandlerRun {
-    const { name, message_id } = entry.fields;
-    const messageId = message_id || message.header.id;
+    const { name } = entry.fields;
+    const messageId = messageIdOf(entry, message);
     return { handler: this.sub.handler, name, destination: entry.destination, messageId, delivery };
   }
 
@@ -210,7 +218,7 @@ export class MessageProcessor {
         const fresh: unknown[] = await this.deps.txHost.tx.query(
           `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
            ON CONFLICT DO NOTHING RETURNING 1`,
-          [this.sub.handler, entry.fields.message_id || message.header.id],
+          [this.sub.handler, messageIdOf(entry, message)],
         );
         if (fresh.length === 0) {
           outcome = 'duplicate'; // handled before: a redelivery, nothing more to do
@@ -231,7 +239,7 @@ export class MessageProcessor {
   /** HandlerOptions.deferWrites: the external calls first, then one short transaction. */
   private async handleThenWrite(entry: StreamEntry, message: Message): Promise<HandledOutcome> {
     const { txHost, cls, writer } = this.deps;
-    const id = entry.fields.message_id || message.header.id;
+    const id = messageIdOf(entry, message);
     const seen: unknown[] = await txHost.tx.query(
       'SELECT 1 FROM processed_messages WHERE handler = $1 AND message_id = $2',
       [this.sub.handler, id],
