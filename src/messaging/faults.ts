@@ -14,7 +14,8 @@ const armed = new Map<string, number>(
 export type FaultPoint =
   | 'relay.after-read-before-xadd'
   | 'relay.after-xadd-before-mark'
-  | 'consumer.after-effect-before-ack';
+  | 'consumer.after-effect-before-ack'
+  | 'consumer.after-handler-before-write';
 
 export function hitFault(point: FaultPoint): void {
   const left = armed.get(point);

@@ -91,6 +91,33 @@ describe('R6: a consumer killed after its effect and before XACK', () => {
   });
 });
 
+describe('a deferWrites handler killed after its external work, before its writes', () => {
+  const env = new TestEnv({ CLAIM_IDLE_MS: '1000' });
+  afterAll(() => env.close());
+
+  it('runs again after a claim and writes what it publishes exactly once', async () => {
+    const doomed = env.spawn(PROBE_MAIN, { TICKETS_FAULT: 'consumer.after-handler-before-write' });
+    const url = await listeningUrl(doomed);
+    await request(url)
+      .post('/api/probe')
+      .send(seqs(20).map((seq) => ({ seq, defer_command: true })))
+      .expect(201);
+    expect(await exited(doomed)).toBe('SIGKILL');
+    expect(doomed.output.join('')).toContain(
+      'fault injected at consumer.after-handler-before-write',
+    );
+
+    await env.start([ProbeModule]); // claims what the dead process left pending
+    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_deferred');
+    await groupSettled(env, 'commands.ProbeCommand', 'tickets.probe_command');
+    const [{ n }] = await env.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE name = 'ProbeCommand'`,
+    );
+    expect(n).toBe(20);
+    await expectExactlyOnce(env, 'probe_command', seqs(20));
+  });
+});
+
 describe('R19: SIGTERM under load', () => {
   const env = new TestEnv({ SHUTDOWN_TIMEOUT_MS: '3000' });
   afterAll(() => env.close());

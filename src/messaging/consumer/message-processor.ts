@@ -252,6 +252,7 @@ export class MessageProcessor {
     } finally {
       cls.set(DEFERRED_WRITES, undefined);
     }
+    hitFault('consumer.after-handler-before-write');
     return txHost.withTransaction(async () => {
       const fresh: unknown[] = await txHost.tx.query(
         `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
