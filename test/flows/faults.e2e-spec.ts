@@ -13,6 +13,13 @@ function tally(ids: string[], seen: string[]): Record<string, number> {
   for (const id of seen) if (ids.includes(id)) n[id] = (n[id] ?? 0) + 1;
   return n;
 }
+/** How often each of `ids` has a row on the sheet. */
+async function sheetTally(sim: RunningSimulator, sheet: string, ids: string[]) {
+  return tally(
+    ids,
+    (await rows(sim, sheet)).map((r) => r[0]),
+  );
+}
 const once = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 1]));
 
 async function storedOnce(env: TestEnv, name: string, ids: string[]) {
@@ -93,13 +100,7 @@ describe('exactly-once effects against a faulty gateway', () => {
       },
     );
     await eventually(
-      async () =>
-        Object.keys(
-          tally(
-            ids,
-            (await rows(sim, 'tickets-to-print')).map((r) => r[0]),
-          ),
-        ).length === 10,
+      async () => Object.keys(await sheetTally(sim, 'tickets-to-print', ids)).length === 10,
       {
         what: 'all on the print list',
         timeoutMs: 30_000,
@@ -140,12 +141,7 @@ describe('exactly-once effects against a faulty gateway', () => {
         [...sim.state.files.keys()].map((f) => f.replace(/-ticket\.html$/, '')),
       ),
     ).toEqual(once(ids));
-    expect(
-      tally(
-        ids,
-        (await rows(sim, 'tickets-to-print')).map((r) => r[0]),
-      ),
-    ).toEqual(once(ids));
+    expect(await sheetTally(sim, 'tickets-to-print', ids)).toEqual(once(ids));
     expect(await storedOnce(env, 'TicketPrinted_v1', ids)).toEqual(once(ids));
     expect(await storedOnce(env, 'TicketReceiptIssued_v1', ids)).toEqual(once(ids));
     expect(
@@ -182,23 +178,11 @@ describe('exactly-once effects against a faulty gateway', () => {
     const ids = confirmed.map((t) => t.ticket_id);
     const canceledIds = canceled.map((t) => t.ticket_id);
     await eventually(
-      async () =>
-        Object.keys(
-          tally(
-            ids,
-            (await rows(sim, 'tickets-to-print')).map((r) => r[0]),
-          ),
-        ).length === 6,
+      async () => Object.keys(await sheetTally(sim, 'tickets-to-print', ids)).length === 6,
       { what: 'print rows', timeoutMs: 40_000 },
     );
     await eventually(
-      async () =>
-        Object.keys(
-          tally(
-            canceledIds,
-            (await rows(sim, 'tickets-to-refund')).map((r) => r[0]),
-          ),
-        ).length === 3,
+      async () => Object.keys(await sheetTally(sim, 'tickets-to-refund', canceledIds)).length === 3,
       { what: 'refund rows', timeoutMs: 40_000 },
     );
     await eventually(
@@ -212,18 +196,8 @@ describe('exactly-once effects against a faulty gateway', () => {
       { what: 'every append marked done', timeoutMs: 40_000 },
     );
     sim.configure({ faults: { spreadsheets: { timeout_rate: 0 } } });
-    expect(
-      tally(
-        ids,
-        (await rows(sim, 'tickets-to-print')).map((r) => r[0]),
-      ),
-    ).toEqual(once(ids));
-    expect(
-      tally(
-        canceledIds,
-        (await rows(sim, 'tickets-to-refund')).map((r) => r[0]),
-      ),
-    ).toEqual(once(canceledIds));
+    expect(await sheetTally(sim, 'tickets-to-print', ids)).toEqual(once(ids));
+    expect(await sheetTally(sim, 'tickets-to-refund', canceledIds)).toEqual(once(canceledIds));
     expect(
       sim.state.requests.filter((r) => r.service === 'spreadsheets' && r.fault === 'timeout')
         .length,

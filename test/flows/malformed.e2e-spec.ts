@@ -46,7 +46,12 @@ function cases(showId: string): Case[] {
     status: 400,
     says,
   });
-  const hook = (tickets: unknown, says: RegExp, name: string, headers = key): Case => ({
+  const hook = (
+    tickets: unknown,
+    says: RegExp,
+    name: string,
+    headers: Record<string, string> = key,
+  ): Case => ({
     name: `tickets-status: ${name}`,
     method: 'post',
     path: '/api/tickets-status',

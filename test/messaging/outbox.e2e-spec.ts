@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import request from 'supertest';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
 import { eventually, TestEnv } from '../support/test-env';
@@ -67,7 +68,7 @@ describe('outbox → relay → consumer groups', () => {
   });
 
   it('R4: 50 concurrent writers with random delays before COMMIT: none of 5,000 events skipped', async () => {
-    const txHost = app.get(TransactionHost);
+    const txHost = app.get<TransactionHost<TransactionalAdapterTypeOrm>>(TransactionHost);
     const bus = app.get(EventBus);
     const writers = seqs(50).map(async (w) => {
       for (let i = 0; i < 100; i++) {
