@@ -5,7 +5,7 @@ import { NextFunction, Request, Response, json } from 'express';
 import { ClsMiddleware } from 'nestjs-cls';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
-import { correlationIdOf } from './common/correlation.middleware';
+import { correlationIdOf } from './common/correlation-id';
 import { CORRELATION_ID } from './messaging/message-context';
 import { AppConfig } from './config/app.config';
 import { prepareInfrastructure } from './database/prepare-infrastructure';
