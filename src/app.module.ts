@@ -9,6 +9,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { LevelWithSilent } from 'pino';
 import { register } from 'prom-client';
 import { APP_CONFIG, AppConfig } from './config/app.config';
+import { PgErrorGuard } from './database/pg-error-guard';
 import { HealthModule } from './health/health.module';
 import { MessageRegistry } from './messaging/message';
 import { MessagingModule } from './messaging/messaging.module';
@@ -27,6 +28,7 @@ export class AppModule {
   static forRoot({ config, features = [], logLevel }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
+      providers: [PgErrorGuard],
       imports: [
         {
           module: ConfigHolder,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import {
@@ -31,7 +32,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger(ConsumerHost.name);
   private consumers: GroupConsumer[] = [];
   private redis?: Redis;
-  private readonly stopping = new AbortController();
+  private readonly stopping = abortController();
   private started = false;
 
   constructor(
@@ -115,4 +116,11 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     await Promise.all(this.consumers.map((c) => c.stop(this.config.shutdownTimeoutMs)));
     this.redis?.disconnect();
   }
+}
+
+/** Every message waiting out a backoff listens on it: many listeners are expected, not a leak. */
+function abortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
