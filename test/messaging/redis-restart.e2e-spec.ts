@@ -15,38 +15,52 @@ class OwnRedis {
   private proc?: ChildProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), 'tickets-redis-'));
 
+  private output = '';
+
+  /** Starts it, and starts it again if it exits at once (e.g. the port not yet free). */
   async start(): Promise<void> {
-    this.proc = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        this.dir,
-      ],
-      {
-        stdio: 'ignore',
+    const launch = () => {
+      const proc = spawn(
+        'redis-server',
+        [
+          '--port',
+          String(this.port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          this.dir,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      proc.stdout.on('data', (d) => (this.output = (this.output + String(d)).slice(-2000)));
+      proc.stderr.on('data', (d) => (this.output = (this.output + String(d)).slice(-2000)));
+      return proc;
+    };
+    this.proc = launch();
+    const up = eventually(
+      async () => {
+        if (this.proc!.exitCode !== null || this.proc!.signalCode) this.proc = launch();
+        const probe = new Redis(this.port, '127.0.0.1', {
+          lazyConnect: true,
+          retryStrategy: () => null,
+          maxRetriesPerRequest: 0,
+        });
+        probe.on('error', () => undefined);
+        try {
+          await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } finally {
+          probe.disconnect();
+        }
       },
+      { what: `redis-server on port ${this.port}`, intervalMs: 100 },
     );
-    await eventually(async () => {
-      const probe = new Redis(this.port, '127.0.0.1', {
-        lazyConnect: true,
-        retryStrategy: () => null,
-        maxRetriesPerRequest: 0,
-      });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
+    await up.catch((e: Error) => {
+      throw new Error(`${e.message}; redis-server said: ${this.output}`);
     });
   }
 
