@@ -3,6 +3,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import request from 'supertest';
+import { OutboxWriter } from '../../src/messaging/outbox.writer';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
 import { eventually, TestEnv } from '../support/test-env';
 import {
@@ -65,6 +66,63 @@ describe('outbox → relay → consumer groups', () => {
     await new Promise((r) => setTimeout(r, 500)); // a relay pass or two
     expect(await env.redisClient.xlen(env.key('events.Probe_v1'))).toBe(before);
     expect((await effects(env, 'probe_effect')).has(100)).toBe(false);
+  });
+
+  describe('changeWith: a change and its messages in one statement', () => {
+    // The change here is a plain SELECT gate; bookings.repository.ts uses a guarded UPDATE.
+    const change = (rows: string, param: unknown) => ({
+      ctes: [['gate', rows] as [string, string]],
+      params: [param],
+    });
+    const written = async (event: Probe_v1) => ({
+      outbox: await env.query('SELECT 1 FROM outbox WHERE message_id = $1', [event.header.id]),
+      events: await env.query('SELECT 1 FROM events WHERE event_id = $1', [event.header.id]),
+    });
+
+    it('writes the messages when the change returns a row, and they are delivered', async () => {
+      const event = new Probe_v1({ seq: 70_000 });
+      const rows = await app
+        .get(OutboxWriter)
+        .changeWith<{ ok: number }>(change('SELECT 1 AS ok WHERE $1::boolean', true), [event]);
+      expect(rows).toEqual([{ ok: 1 }]);
+      expect(await written(event)).toEqual({
+        outbox: [{ '?column?': 1 }],
+        events: [{ '?column?': 1 }],
+      });
+      await expectExactlyOnce(env, 'probe_effect', [70_000]);
+    });
+
+    it('writes nothing when the change returns no row (a refused booking)', async () => {
+      const event = new Probe_v1({ seq: 70_001 });
+      const rows = await app
+        .get(OutboxWriter)
+        .changeWith(change('SELECT 1 AS ok WHERE $1::boolean', false), [event]);
+      expect(rows).toEqual([]);
+      expect(await written(event)).toEqual({ outbox: [], events: [] });
+    });
+
+    it('writes nothing when the statement fails', async () => {
+      const event = new Probe_v1({ seq: 70_002 });
+      await expect(
+        app.get(OutboxWriter).changeWith(change('SELECT 1 / $1::int AS ok', 0), [event]),
+      ).rejects.toThrow('division by zero');
+      expect(await written(event)).toEqual({ outbox: [], events: [] });
+    });
+
+    it('joins an ambient transaction and rolls back with it', async () => {
+      const event = new Probe_v1({ seq: 70_003 });
+      await expect(
+        app.get(TransactionHost).withTransaction(async () => {
+          await app
+            .get(OutboxWriter)
+            .changeWith(change('SELECT 1 AS ok WHERE $1::boolean', true), [event]);
+          throw new Error('business rule broken after the statement');
+        }),
+      ).rejects.toThrow('business rule broken');
+      expect(await written(event)).toEqual({ outbox: [], events: [] });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await effects(env, 'probe_effect')).has(70_003)).toBe(false);
+    });
   });
 
   it('R4: 50 concurrent writers with random delays before COMMIT: none of 5,000 events skipped', async () => {
