@@ -6,6 +6,7 @@ import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { runMigrations } from '../src/database/prepare-infrastructure';
+import { APP_NODE_FLAGS } from '../src/node-flags';
 import {
   bookingScript,
   pgbench,
@@ -106,7 +107,11 @@ class Bench {
 
   async start(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []) {
     const port = await freePort();
-    const child = startNode(name, script, { ...this.appEnv(env), PORT: String(port) }, nodeArgs);
+    // The app's V8 flags, as `npm start` runs it.
+    const child = startNode(name, script, { ...this.appEnv(env), PORT: String(port) }, [
+      ...APP_NODE_FLAGS,
+      ...nodeArgs,
+    ]);
     this.children.add(child);
     return child.ready(`http://127.0.0.1:${port}`);
   }

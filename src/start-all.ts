@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
+import { APP_NODE_FLAGS } from './node-flags';
 
 /**
  * `npm start`: the gateway simulator and the app (every role) side by side, as two processes.
@@ -20,9 +21,9 @@ const children = new Map<string, ChildProcess>();
 let stopping = false;
 let exitCode = 0;
 
-function start(name: string, script: string): void {
+function start(name: string, script: string, flags: string[] = []): void {
   // Own process group: a Ctrl-C reaches the children once, through stop(), not twice.
-  const child = spawn(process.execPath, [join(__dirname, script)], {
+  const child = spawn(process.execPath, [...flags, join(__dirname, script)], {
     env,
     stdio: 'inherit',
     detached: true,
@@ -54,4 +55,4 @@ function stop(code: number): void {
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(0));
 
 start('gateway simulator', 'simulator/main.js');
-start('app', 'main.js');
+start('app', 'main.js', APP_NODE_FLAGS);
