@@ -23,7 +23,7 @@ import { Report, Row, writeReport } from './support/report';
  *
  * Starts the system against the local PostgreSQL and Redis in a throw-away database and key
  * prefix, measures it beside the ceilings of the same machine measured in the same run, writes
- * bench/results/<date>.md (+ .svg) and prints the table. See docs/performance.md for the method.
+ * bench/results/<date>-<HHMM>.md (+ .svg) and prints the table. See docs/performance.md for the method.
  *
  * BENCH_CPU_PROF=1 runs the booking app under `node --cpu-prof` (profiles in bench/results/profiles).
  */
@@ -55,7 +55,14 @@ class Bench {
   readonly prefix = `bench:${this.id}:`;
   readonly url = `postgres://postgres@127.0.0.1:5432/${this.database}`;
   readonly redis = new Redis(`redis://${REDIS_URL}`);
-  readonly report: Report = { rows: [], curve: [], notes: [], quick: QUICK, started: new Date() };
+  readonly report: Report = {
+    rows: [],
+    curve: [],
+    notes: [],
+    quick: QUICK,
+    only,
+    started: new Date(),
+  };
   private pg!: Client;
   private readonly children = new Set<Child>();
   private showIds: string[] = [];

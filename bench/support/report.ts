@@ -20,14 +20,22 @@ export interface Report {
   curve: LoadResult[];
   notes: string[];
   quick: boolean;
+  /** the sections run (`--only`), when not all */
+  only?: string[];
   started: Date;
 }
 
-/** Writes bench/results/<date>[-quick].md and its chart (.svg); returns the markdown. */
+/** Writes bench/results/<date>-<HHMM>[-quick][-only-…].md and its chart (.svg); returns the markdown. */
 export async function writeReport(report: Report): Promise<{ markdown: string; file: string }> {
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const stamp = report.started.toISOString().slice(0, 10) + (report.quick ? '-quick' : '');
+  // One file per run (UTC date and time): a later run the same day, or a partial one, never
+  // overwrites a committed report.
+  const iso = report.started.toISOString();
+  const stamp =
+    `${iso.slice(0, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}` +
+    (report.quick ? '-quick' : '') +
+    (report.only ? `-only-${report.only.join('-')}` : '');
   const svgName = `${stamp}.svg`;
   const lines = [
     `# Benchmark ${report.started.toISOString().slice(0, 16).replace('T', ' ')} UTC${report.quick ? ' (--quick)' : ''}`,
