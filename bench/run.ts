@@ -25,7 +25,7 @@ import { Report, Row, writeReport } from './support/report';
  * prefix, measures it beside the ceilings of the same machine measured in the same run, writes
  * bench/results/<date>-<HHMM>.md (+ .svg) and prints the table. See docs/performance.md for the method.
  *
- * BENCH_CPU_PROF=1 runs the booking app under `node --cpu-prof` (profiles in bench/results/profiles).
+ * BENCH_CPU_PROF=1 runs every app process under `node --cpu-prof` (profiles in bench/results/profiles).
  */
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
@@ -112,7 +112,10 @@ class Bench {
     };
   }
 
-  async start(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []) {
+  async start(name: string, script: string, env: Record<string, string>) {
+    const nodeArgs = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles']
+      : [];
     const port = await freePort();
     // The app's V8 flags, as `npm start` runs it.
     const child = startNode(name, script, { ...this.appEnv(env), PORT: String(port) }, [
@@ -155,10 +158,7 @@ class Bench {
 
   async bookings(): Promise<void> {
     console.log('== bookings');
-    const profile = process.env.BENCH_CPU_PROF
-      ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles']
-      : [];
-    const app = await this.start('app (api)', 'src/main.js', { ROLES: 'api' }, profile);
+    const app = await this.start('app (api)', 'src/main.js', { ROLES: 'api' });
     const path = '/api/book-tickets';
     const load = (connections: number, body: () => unknown, durationS = T.runS) =>
       postLoad({ urls: [app.url], path, connections, durationS, body, apps: [app] });

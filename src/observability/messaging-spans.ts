@@ -1,4 +1,5 @@
 import {
+  INVALID_SPAN_CONTEXT,
   propagation,
   ROOT_CONTEXT,
   Span,
@@ -6,8 +7,11 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import { spansExported } from './tracing-lifecycle';
 
 const tracer = trace.getTracer('tickets.messaging');
+/** What the relay gets when spans are not exported: ending it does nothing. */
+const UNEXPORTED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 export interface OutgoingEntry {
   /** Stream name without the key prefix, e.g. `events.BookingMade_v1`. */
@@ -27,6 +31,7 @@ export interface OutgoingEntry {
  * the message was created by the request; the relay only forwards it.
  */
 export function startSendSpan(entry: OutgoingEntry): Span {
+  if (!spansExported()) return UNEXPORTED;
   const carrier: Record<string, string> = {};
   if (entry.traceparent) carrier.traceparent = entry.traceparent;
   if (entry.tracestate) carrier.tracestate = entry.tracestate;
@@ -83,6 +88,7 @@ export interface HandlerRun {
  * its children; a failed attempt records its error, so retries show as failed siblings.
  */
 export function inHandlerSpan<T>(run: HandlerRun, work: () => Promise<T>): Promise<T> {
+  if (!spansExported()) return work(); // the consumer context carries the trace on
   const verb = run.destination.startsWith('commands.') ? 'execute' : 'handle';
   return tracer.startActiveSpan(
     `${verb} ${run.name}`,

@@ -14,7 +14,7 @@ import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core'
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK, tracing } from '@opentelemetry/sdk-node';
-import { onTracingStop } from './tracing-lifecycle';
+import { onTracingStop, setSpansExported } from './tracing-lifecycle';
 
 export const SERVICE_NAME = 'tickets';
 
@@ -33,6 +33,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK {
   const exporting = Boolean(
     env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim(),
   );
+  setSpansExported(exporting);
   diag.setLogger(jsonDiagLogger(), DiagLogLevel.WARN);
   const sdk = new NodeSDK({
     serviceName: SERVICE_NAME,

@@ -2,11 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { ExponentialBackoff } from 'cockatiel';
 import Redis from 'ioredis';
 import { ClsService } from 'nestjs-cls';
 import { AppConfig } from '../../config/app.config';
+import { spansExported } from '../../observability/tracing-lifecycle';
 import {
   handledLine,
   HandledOutcome,
@@ -56,6 +64,7 @@ export function inConsumerSpan<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const parent = propagation.extract(ROOT_CONTEXT, entry.fields);
+  if (!spansExported()) return context.with(parent, work); // the trace id goes on, no span
   const link = trace.getSpanContext(parent);
   return tracer.startActiveSpan(
     `process ${entry.fields.name}`,
