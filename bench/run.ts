@@ -408,12 +408,17 @@ class Bench {
       GATEWAY_URL: `http://127.0.0.1:${simPort}`,
     });
     const maxRps = this.maxBookingRps || 600;
+    // Light load: 10 bookings/s, which with the whole fan-out (Dead Nation, the webhook, 1–4
+    // tickets each through store, receipt, print, lists and the read model) is 150–250 handler
+    // runs/s, the message rate the target was calibrated at (100 events/s, backbone alone).
     const phases = [
-      { name: 'light load (50 bookings/s)', rate: 50, connections: 4 },
+      { name: 'light load (10 bookings/s)', rate: 10, connections: 4, target: true },
+      { name: 'moderate load (50 bookings/s)', rate: 50, connections: 4, target: false },
       {
         name: `half the maximum booking load (${int(maxRps / 2)} bookings/s)`,
         rate: Math.round(maxRps / 2),
         connections: 32,
+        target: false,
       },
     ];
     await this.webhookRoundTrip(app); // warm-up: first requests of every route and handler
@@ -453,7 +458,7 @@ class Bench {
         `  ${phase.name}: ${int(load.rps)} bookings/s, ${load.failed} failed, HTTP ${fmtP(http)}, machine ${pct(busy)}\n` +
           `    event created → handler ${fmtP(upper)}; 201 received → handler ${fmtP(lower)}; relay pick-up ${fmtP(relayLag)}; webhook → read model ${fmtP(wh)}`,
       );
-      const light = phase.rate === 50;
+      const light = phase.target;
       this.row({
         area: 'Pipeline latency',
         figure: `commit → handler start, ${phase.name} (machine ${pct(busy)} busy)`,
