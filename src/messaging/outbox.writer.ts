@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Message, MessageRegistry } from './message';
@@ -11,8 +11,9 @@ export const DEFERRED_WRITES = 'tickets.deferredWrites';
 
 /**
  * Writes messages to the outbox (and `_v1` events to the events store) in the ambient
- * transaction, or in a transaction of its own when there is none, so the two tables and the
- * business change commit or roll back together. Nothing here talks to Redis: only the relay does.
+ * transaction, so the two tables and the business change commit or roll back together; with no
+ * transaction, as one statement, which is atomic on its own. Nothing here talks to Redis: only
+ * the relay does.
  */
 @Injectable()
 export class OutboxWriter {
@@ -31,22 +32,19 @@ export class OutboxWriter {
       deferred.push(...messages); // written after the handler, with its dedupe record
       return;
     }
-    const rows = messageRows(messages, { from: 0, storedFrom: 0 }); // two statements
-    await this.txHost.withTransaction(Propagation.Required, async () => {
-      const tx = this.txHost.tx;
-      await tx.query(
-        `INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES ${rows.outbox.join(', ')}`,
-        rows.outboxParams,
-      );
-      if (rows.stored.length > 0) {
-        await tx.query(
-          `INSERT INTO events (${EVENTS_COLUMNS}) VALUES ${rows.stored.join(', ')}
-           ON CONFLICT (event_id) DO NOTHING`,
-          rows.storedParams,
-        );
-      }
-      this.notifier.written(tx.queryRunner); // relays are told after the commit
-    });
+    // One statement (outbox, then the events store as a CTE's sibling): atomic on its own, so
+    // it joins the ambient transaction if there is one and needs none otherwise.
+    const rows = messageRows(messages, { from: 0 });
+    const outbox = `INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES ${rows.outbox.join(', ')}`;
+    const sql =
+      rows.stored.length === 0
+        ? outbox
+        : `WITH outbox_rows AS (${outbox})
+           INSERT INTO events (${EVENTS_COLUMNS}) VALUES ${rows.stored.join(', ')}
+           ON CONFLICT (event_id) DO NOTHING`;
+    const tx = this.txHost.tx;
+    await tx.query(sql, [...rows.outboxParams, ...rows.storedParams]);
+    this.notifier.written(tx.queryRunner); // in a transaction: relays are told after its commit
   }
 
   /**
@@ -100,13 +98,12 @@ const EVENTS_TYPES = ['uuid', 'timestamptz', 'text', 'jsonb'];
 
 /**
  * The messages as VALUES tuples for the outbox and (`_v1` events) the events store: outbox
- * parameters numbered from `$from + 1`, events-store ones from `$storedFrom + 1` (by default
- * right after the outbox ones). `typed` casts every parameter: a VALUES list under a SELECT has
- * no target columns to take its types from.
+ * parameters numbered from `$from + 1`, events-store ones right after them. `typed` casts every
+ * parameter: a VALUES list under a SELECT has no target columns to take its types from.
  */
 function messageRows(
   messages: Message[],
-  { from, storedFrom, typed = false }: { from: number; storedFrom?: number; typed?: boolean },
+  { from, typed = false }: { from: number; typed?: boolean },
 ) {
   const correlationId = currentCorrelationId();
   const trace = currentTraceHeaders();
@@ -124,7 +121,7 @@ function messageRows(
     outboxParams.push(trace.traceparent ?? null, trace.tracestate ?? null);
     if (isStored) storedParams.push(message.header.id, message.header.published_at, name, payload);
   }
-  const first = storedFrom ?? from + outboxParams.length;
+  const first = from + outboxParams.length;
   for (let i = 0; i < storedParams.length / EVENTS_TYPES.length; i++) {
     stored.push(tuple(first + i * EVENTS_TYPES.length, EVENTS_TYPES));
   }

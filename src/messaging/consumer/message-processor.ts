@@ -262,16 +262,22 @@ export class MessageProcessor {
       cls.set(DEFERRED_WRITES, undefined);
     }
     hitFault('consumer.after-handler-before-write');
-    return txHost.withTransaction(async () => {
-      const fresh: unknown[] = await txHost.tx.query(
-        `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [this.sub.handler, id],
-      );
-      if (fresh.length === 0) return 'duplicate'; // another consumer finished it meanwhile
-      await writer.append(published);
-      return 'ok';
-    });
+    // The dedupe record and what the handler published, in one statement: the messages are
+    // written only if the record is new (another consumer may have finished it meanwhile).
+    const fresh = await writer.changeWith(
+      {
+        ctes: [
+          [
+            'fresh',
+            `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING RETURNING 1`,
+          ],
+        ],
+        params: [this.sub.handler, id],
+      },
+      published,
+    );
+    return fresh.length === 0 ? 'duplicate' : 'ok';
   }
 
   private async ack(entry: StreamEntry): Promise<void> {
