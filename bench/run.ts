@@ -277,7 +277,10 @@ class Bench {
     });
   }
 
-  /** What the per-request logging and the tracing instrumentation cost: the same load without. */
+  /**
+   * What the per-request logging and the tracing instrumentation cost: the same load without;
+   * and what a framework-free server gets on the same path in the same run.
+   */
   async bookingVariants(): Promise<{ name: string; r: LoadResult; hwmKb: number }[]> {
     const out: { name: string; r: LoadResult; hwmKb: number }[] = [];
     const variants = [
@@ -285,6 +288,10 @@ class Bench {
       {
         name: 'LOG_LEVEL=warn and no OpenTelemetry instrumentation (bench/probe/bench-app.js)',
         script: 'bench/probe/bench-app.js',
+      },
+      {
+        name: 'framework-free reference: node:http + pg, hand validation, the same statement (bench/probe/bare-booking.js)',
+        script: 'bench/probe/bare-booking.js',
       },
     ];
     for (const v of variants) {

@@ -12,6 +12,7 @@ import { prepareInfrastructure } from './database/prepare-infrastructure';
 import { jsonBodyErrors, requireJsonBody } from './docs/http-body';
 import { setupSwagger } from './docs/swagger';
 import { httpMetrics } from './observability/http-metrics';
+import { requestLog } from './observability/request-log';
 import { effectiveLogLevel } from './observability/logging';
 import { stopTracing } from './observability/tracing-lifecycle';
 
@@ -43,6 +44,8 @@ export async function createApp(
     (req as Request & { correlationId: string }).correlationId = id;
     next();
   });
+  // Outside any request, nestjs-pino's PinoLogger is the app's plain pino logger.
+  app.use(requestLog((await app.resolve(PinoLogger)).logger));
   app.use(
     new ClsMiddleware({
       setup: (cls, req: Request & { correlationId: string }) =>

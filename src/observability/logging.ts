@@ -1,19 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { IncomingMessage, ServerResponse } from 'node:http';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LogLevel, NestApplicationOptions } from '@nestjs/common';
 import { ClsServiceManager } from 'nestjs-cls';
 import { Params } from 'nestjs-pino';
 import pino, { LevelWithSilent, Logger } from 'pino';
 import { CORRELATION_ID } from '../messaging/message-context';
-
-/** Scrapes and probes: a line each every few seconds would drown the rest. */
-const UNLOGGED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
-
-type TracedRequest = IncomingMessage & {
-  correlationId?: string;
-  traceIds?: Record<string, string>;
-};
 
 /** `trace_id` and `span_id` of the active span, if there is one. */
 export function activeTraceIds(): Record<string, string> | undefined {
@@ -47,30 +37,19 @@ export function contextFields(_merge: object, _level: number, logger: Logger): o
 }
 
 /**
- * nestjs-pino: JSON lines on stdout, one per finished request (pino-http) and whatever the code
- * logs through Nest's Logger. A request's lines carry its Correlation-ID (the id pino-http binds,
- * set by the correlation middleware in bootstrap.ts, which runs first).
+ * nestjs-pino: JSON lines on stdout, for whatever the code logs through Nest's Logger. Its
+ * per-request middleware (pino-http) is not mounted: request lines come from requestLog
+ * (request-log.ts), which costs a fraction of it.
  */
 export function loggerParams(level: LevelWithSilent): Params {
   return {
+    forRoutes: [],
     pinoHttp: {
       level,
       base: { service: 'tickets', pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       mixin: contextFields,
-      quietReqLogger: true,
-      genReqId: (req: TracedRequest) => req.correlationId ?? randomUUID(),
-      customAttributeKeys: { reqId: 'correlation_id' },
-      // The request's span, taken at its start: the line written when it finishes runs outside.
-      customProps: (req: TracedRequest) => (req.traceIds ??= activeTraceIds() ?? {}),
-      autoLogging: { ignore: (req) => UNLOGGED_PATHS.test(req.url ?? '') },
-      customLogLevel: (_req, res: ServerResponse, err?: Error) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
     },
   };
 }
