@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -15,7 +16,7 @@ import {
   showIdSql,
 } from './support/ceilings';
 import { LoadResult, openLoop, percentiles, Percentiles, postLoad } from './support/load';
-import { Child, freePort, machineCpu, sleep, startNode } from './support/processes';
+import { Child, freePort, machineCpu, ROOT, run, sleep, startNode } from './support/processes';
 import { Report, Row, writeReport } from './support/report';
 
 /**
@@ -486,6 +487,34 @@ class Bench {
     await this.stop(app);
     await this.stop(sim);
     await new Promise((r) => sink.close(r));
+    await this.backboneLatency();
+  }
+
+  /**
+   * Commit → handler start through the backbone alone, the setup the target was calibrated on
+   * (100 events/s, each committed on its own, one handler): bench/commit-latency.ts.
+   */
+  async backboneLatency(): Promise<void> {
+    const events = QUICK ? 300 : 1000;
+    const out = await run(process.execPath, [
+      join(ROOT, 'dist', 'bench', 'commit-latency.js'),
+      String(events),
+    ]);
+    const m =
+      /(\d+) of (\d+) handled; commit → handler start p50 ([\d.]+) ms, p90 ([\d.]+) ms, p99 ([\d.]+) ms/.exec(
+        out,
+      );
+    if (!m) throw new Error(`commit-latency: no result in\n${out}`);
+    const [handled, sent, p50, p90, p99] = m.slice(1).map(Number);
+    console.log(`  backbone alone: ${m[0]}`);
+    this.row({
+      area: 'Pipeline latency',
+      figure:
+        'commit → handler start, messaging backbone alone: 100 events/s, each committed on its own, one handler (bench/commit-latency.ts)',
+      value: `p50/p90/p99 ${ms(p50)}/${ms(p90)}/${ms(p99)} ms; ${handled} of ${sent} handled`,
+      target: 'p50 ≤ 5 ms, p99 ≤ 25 ms',
+      pass: p50 <= 5 && p99 <= 25 && handled === sent,
+    });
   }
 
   /** Outbox INSERT (created_at) → the relay's claiming transaction (published_at), in ms. */
