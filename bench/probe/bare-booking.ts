@@ -80,4 +80,4 @@ const server = createServer((req, res) => {
   }
 });
 server.listen(Number(process.env.PORT), '127.0.0.1');
-process.once('SIGTERM', () => server.close(() => pool.end().then(() => process.exit(0))));
+process.once('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));
