@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
+import { TRACEPARENT } from '../support/ceilings';
 
 /**
  * The framework-free reference of the booking target ("as fast as a framework-free server"):
@@ -63,7 +64,7 @@ async function book(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const correlation = String(req.headers['correlation-id'] ?? randomUUID());
   const { rowCount } = await pool.query(BOOK, [
     ...[booking_id, show_id, n, customer_email],
-    ...[id, destination, 'BookingMade_v1', payload, correlation, null, null],
+    ...[id, destination, 'BookingMade_v1', payload, correlation, TRACEPARENT, null],
     ...[id, published_at, 'BookingMade_v1', payload],
   ]);
   if (rowCount !== 1) return send(res, 400, { message: 'not enough seats available' });

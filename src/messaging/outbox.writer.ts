@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@nestjs-cls/transactional';
+import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Message, MessageRegistry } from './message';
@@ -30,6 +30,15 @@ export class OutboxWriter {
       : undefined;
     if (deferred && !this.txHost.isTransactionActive()) {
       deferred.push(...messages); // written after the handler, with its dedupe record
+      return;
+    }
+    if (messages.length > MAX_MESSAGES_PER_STATEMENT) {
+      // Several statements, which must commit together.
+      await this.txHost.withTransaction(Propagation.Required, async () => {
+        for (let i = 0; i < messages.length; i += MAX_MESSAGES_PER_STATEMENT) {
+          await this.append(messages.slice(i, i + MAX_MESSAGES_PER_STATEMENT));
+        }
+      });
       return;
     }
     // One statement (outbox, then the events store as a CTE's sibling): atomic on its own, so
@@ -66,6 +75,11 @@ export class OutboxWriter {
       // a deferWrites handler's messages must commit with its dedupe record, later
       throw new Error('changeWith() is not for deferWrites handlers: use a transaction');
     }
+    if (messages.length > MAX_MESSAGES_PER_STATEMENT) {
+      throw new Error(
+        `changeWith() writes at most ${MAX_MESSAGES_PER_STATEMENT} messages: use a transaction and append()`,
+      );
+    }
     const gate = change.ctes[change.ctes.length - 1][0];
     const rows = messageRows(messages, { from: change.params.length, typed: true });
     const ctes = change.ctes.map(([name, sql]) => `${name} AS (${sql})`);
@@ -89,6 +103,9 @@ export class OutboxWriter {
     return result;
   }
 }
+
+/** 11 parameters a stored message: well under PostgreSQL's 65,535 per statement. */
+export const MAX_MESSAGES_PER_STATEMENT = 2000;
 
 const OUTBOX_COLUMNS =
   'message_id, destination, name, payload, correlation_id, traceparent, tracestate';

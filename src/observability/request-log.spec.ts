@@ -17,14 +17,15 @@ describe('requestLog', () => {
   );
   const middleware = requestLog(logger);
 
-  /** Runs one request through the middleware and finishes it with `status`. */
-  function request(url: string, status: number): boolean {
+  /** Runs one request through the middleware and closes it, answered with `status` or not. */
+  function request(url: string, status: number, answered = true): boolean {
     const req = { method: 'POST', url, originalUrl: url, correlationId: 'c-1' };
-    const res = Object.assign(new EventEmitter(), { statusCode: status });
+    const res = Object.assign(new EventEmitter(), { statusCode: 200, writableFinished: false });
     let nextCalled = false;
     middleware(req as unknown as Request, res as unknown as Response, () => (nextCalled = true));
     res.statusCode = status;
-    res.emit('finish');
+    res.writableFinished = answered;
+    res.emit('close'); // Node emits it after 'finish', or alone when the connection went first
     return nextCalled;
   }
 
@@ -48,6 +49,13 @@ describe('requestLog', () => {
     request('/api/book-tickets', 404);
     request('/api/book-tickets', 503);
     expect(lines.map((l) => l.level)).toEqual([40, 50]);
+  });
+
+  it('writes an error line for a request whose connection closed before the answer', () => {
+    request('/api/book-tickets', 200, false);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 50, msg: 'request aborted', correlation_id: 'c-1' }),
+    ]);
   });
 
   it('leaves out health probes and metric scrapes, and still passes them on', () => {
