@@ -316,6 +316,10 @@ class Bench {
         script: 'bench/probe/bench-app.js',
       },
       {
+        name: 'the same modules in a plain Nest setup: no tracing, request log, metrics, CLS middleware or body guards (bench/probe/plain-nest.js)',
+        script: 'bench/probe/plain-nest.js',
+      },
+      {
         name: 'framework-free reference: node:http + pg, hand validation, the same statement (bench/probe/bare-booking.js)',
         script: 'bench/probe/bare-booking.js',
       },
