@@ -47,21 +47,32 @@ describe('start-up', () => {
     const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
     await admin.connect();
     const fresh = `${env.dbName}_fresh`;
-    const before = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [fresh]);
-    expect(before.rowCount).toBe(0);
+    const url = `postgres://postgres@127.0.0.1:5432/${fresh}`;
+    try {
+      const before = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [fresh]);
+      expect(before.rowCount).toBe(0);
 
-    const child = env.spawn(MAIN, { POSTGRES_URL: `postgres://postgres@127.0.0.1:5432/${fresh}` });
-    await printed(child, /listening on http:\/\/[\d.]+:(\d+)/);
-    const port = /listening on http:\/\/[\d.]+:(\d+)/.exec(child.output.join(''))![1];
-    await request(`http://127.0.0.1:${port}`).get('/health').expect(200);
-    const tables = await env.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
-    expect(tables.map((t) => t.tablename)).toEqual(
-      expect.arrayContaining(['outbox', 'events', 'processed_messages']),
-    );
-    child.kill('SIGTERM');
-    const code = await exited(child);
-    if (code !== 0) console.log(child.output.join(''));
-    expect(code).toBe(0);
+      const child = env.spawn(MAIN, { POSTGRES_URL: url });
+      await printed(child, /listening on http:\/\/[\d.]+:(\d+)/);
+      const port = /listening on http:\/\/[\d.]+:(\d+)/.exec(child.output.join(''))![1];
+      await request(`http://127.0.0.1:${port}`).get('/health').expect(200);
+      // the new database itself holds the migrated tables
+      const db = new Client({ connectionString: url });
+      await db.connect();
+      const tables = await db
+        .query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
+        .finally(() => db.end());
+      expect(tables.rows.map((t) => t.tablename)).toEqual(
+        expect.arrayContaining(['outbox', 'events', 'processed_messages', 'bookings']),
+      );
+      child.kill('SIGTERM');
+      const code = await exited(child);
+      if (code !== 0) console.log(child.output.join(''));
+      expect(code).toBe(0);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS "${fresh}" WITH (FORCE)`);
+      await admin.end();
+    }
   });
 
   it('serves /health but no business routes in a process without the api role', async () => {
