@@ -46,6 +46,10 @@ export function messageIdOf(entry: StreamEntry, message: Message): string {
   return (entry.fields.message_id || message.header.id).toLowerCase();
 }
 
+/** Records that a handler handled a message; returns a row only the first time. */
+const RECORD_HANDLED = `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
+  ON CONFLICT DO NOTHING RETURNING 1`;
+
 export function toFields(flat: string[]): Record<string, string> {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
@@ -216,25 +220,10 @@ export class MessageProcessor {
   private async handleInTransaction(entry: StreamEntry, message: Message): Promise<HandledOutcome> {
     const labels = { topic: entry.destination, handler: this.sub.handler };
     const end = this.deps.metrics.duration.startTimer(labels);
-    let outcome: HandledOutcome = 'ok';
     try {
-      if (this.sub.deferWrites) {
-        outcome = await this.handleThenWrite(entry, message);
-        this.deps.metrics.processed.inc(labels);
-        return outcome;
-      }
-      await this.deps.txHost.withTransaction(async () => {
-        const fresh: unknown[] = await this.deps.txHost.tx.query(
-          `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
-           ON CONFLICT DO NOTHING RETURNING 1`,
-          [this.sub.handler, messageIdOf(entry, message)],
-        );
-        if (fresh.length === 0) {
-          outcome = 'duplicate'; // handled before: a redelivery, nothing more to do
-          return;
-        }
-        await this.sub.invoke(message);
-      });
+      const outcome = this.sub.deferWrites
+        ? await this.handleThenWrite(entry, message)
+        : await this.handleWithDedupe(entry, message);
       this.deps.metrics.processed.inc(labels);
       return outcome;
     } catch (e) {
@@ -245,7 +234,24 @@ export class MessageProcessor {
     }
   }
 
-  /** HandlerOptions.deferWrites: the external calls first, then one short transaction. */
+  /** The dedupe record and the handler's writes in one transaction. */
+  private async handleWithDedupe(entry: StreamEntry, message: Message): Promise<HandledOutcome> {
+    const { txHost } = this.deps;
+    return txHost.withTransaction(async () => {
+      const fresh: unknown[] = await txHost.tx.query(RECORD_HANDLED, [
+        this.sub.handler,
+        messageIdOf(entry, message),
+      ]);
+      if (fresh.length === 0) return 'duplicate'; // handled before: a redelivery, nothing to do
+      await this.sub.invoke(message);
+      return 'ok';
+    });
+  }
+
+  /**
+   * HandlerOptions.deferWrites: the external calls first, outside any transaction; then the
+   * dedupe record and what the handler published, in one statement.
+   */
   private async handleThenWrite(entry: StreamEntry, message: Message): Promise<HandledOutcome> {
     const { txHost, cls, writer } = this.deps;
     const id = messageIdOf(entry, message);
@@ -262,19 +268,10 @@ export class MessageProcessor {
       cls.set(DEFERRED_WRITES, undefined);
     }
     hitFault('consumer.after-handler-before-write');
-    // The dedupe record and what the handler published, in one statement: the messages are
-    // written only if the record is new (another consumer may have finished it meanwhile).
+    // The messages are written only if the record is new: another consumer may have finished
+    // the same entry meanwhile.
     const fresh = await writer.changeWith(
-      {
-        ctes: [
-          [
-            'fresh',
-            `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
-             ON CONFLICT DO NOTHING RETURNING 1`,
-          ],
-        ],
-        params: [this.sub.handler, id],
-      },
+      { ctes: [['fresh', RECORD_HANDLED]], params: [this.sub.handler, id] },
       published,
     );
     return fresh.length === 0 ? 'duplicate' : 'ok';
