@@ -25,10 +25,8 @@ export class OutboxWriter {
 
   async append(messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
-    const deferred = this.cls.isActive()
-      ? this.cls.get<Message[] | undefined>(DEFERRED_WRITES)
-      : undefined;
-    if (deferred && !this.txHost.isTransactionActive()) {
+    const deferred = this.deferredWrites();
+    if (deferred) {
       deferred.push(...messages); // written after the handler, with its dedupe record
       return;
     }
@@ -43,7 +41,7 @@ export class OutboxWriter {
     }
     // One statement (outbox, then the events store as a CTE's sibling): atomic on its own, so
     // it joins the ambient transaction if there is one and needs none otherwise.
-    const rows = messageRows(messages, { from: 0 });
+    const rows = messageRows(messages, 0);
     const outbox = `INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES ${rows.outbox.join(', ')}`;
     const sql =
       rows.stored.length === 0
@@ -67,11 +65,7 @@ export class OutboxWriter {
     change: { ctes: [name: string, sql: string][]; params: unknown[] },
     messages: Message[],
   ): Promise<R[]> {
-    if (
-      this.cls.isActive() &&
-      this.cls.get(DEFERRED_WRITES) &&
-      !this.txHost.isTransactionActive()
-    ) {
+    if (this.deferredWrites()) {
       // a deferWrites handler's messages must commit with its dedupe record, later
       throw new Error('changeWith() is not for deferWrites handlers: use a transaction');
     }
@@ -81,7 +75,7 @@ export class OutboxWriter {
       );
     }
     const gate = change.ctes[change.ctes.length - 1][0];
-    const rows = messageRows(messages, { from: change.params.length, typed: true });
+    const rows = messageRows(messages, change.params.length);
     const ctes = change.ctes.map(([name, sql]) => `${name} AS (${sql})`);
     const gated = `WHERE EXISTS (SELECT 1 FROM ${gate})`;
     if (rows.outbox.length > 0) {
@@ -102,6 +96,12 @@ export class OutboxWriter {
     if (result.length > 0 && rows.outbox.length > 0) this.notifier.written(tx.queryRunner);
     return result;
   }
+
+  /** Inside a deferWrites handler (outside any transaction): where its messages are collected. */
+  private deferredWrites(): Message[] | undefined {
+    if (!this.cls.isActive() || this.txHost.isTransactionActive()) return undefined;
+    return this.cls.get<Message[] | undefined>(DEFERRED_WRITES);
+  }
 }
 
 /** 11 parameters a stored message: well under PostgreSQL's 65,535 per statement. */
@@ -115,19 +115,16 @@ const EVENTS_TYPES = ['uuid', 'timestamptz', 'text', 'jsonb'];
 
 /**
  * The messages as VALUES tuples for the outbox and (`_v1` events) the events store: outbox
- * parameters numbered from `$from + 1`, events-store ones right after them. `typed` casts every
- * parameter: a VALUES list under a SELECT has no target columns to take its types from.
+ * parameters numbered from `$from + 1`, events-store ones right after them. Every parameter is
+ * cast: a VALUES list under a SELECT (changeWith) has no target columns to take its types from.
  */
-function messageRows(
-  messages: Message[],
-  { from, typed = false }: { from: number; typed?: boolean },
-) {
+function messageRows(messages: Message[], from: number) {
   const correlationId = currentCorrelationId();
   const trace = currentTraceHeaders();
   const outboxParams: unknown[] = [];
   const storedParams: unknown[] = [];
-  const tuple = (from: number, types: string[]) =>
-    `(${types.map((t, i) => `$${from + i + 1}${typed ? `::${t}` : ''}`).join(', ')})`;
+  const tuple = (first: number, types: string[]) =>
+    `(${types.map((t, i) => `$${first + i + 1}::${t}`).join(', ')})`;
   const outbox: string[] = [];
   const stored: string[] = [];
   for (const message of messages) {
