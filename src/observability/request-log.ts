@@ -1,9 +1,8 @@
 import { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Logger } from 'pino';
 import { activeTraceIds } from './logging';
+import { PROBE_PATHS } from './probe-paths';
 
-/** Scrapes and probes: a line each every few seconds would drown the rest. */
-export const UNLOGGED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 
 /**
  * One JSON line per request (the shape pino-http writes: `req`, `res`, `responseTime`, and
@@ -15,12 +14,12 @@ export const UNLOGGED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (!UNLOGGED_PATHS.test(req.url)) onFinish(logger, req, res);
+    if (!PROBE_PATHS.test(req.url)) logWhenClosed(logger, req, res);
     next();
   };
 }
 
-function onFinish(logger: Logger, req: Request, res: Response): void {
+function logWhenClosed(logger: Logger, req: Request, res: Response): void {
   const started = Date.now();
   const { method, originalUrl: url } = req;
   // the request's span, taken now: the close event may run outside its context

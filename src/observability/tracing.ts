@@ -14,12 +14,10 @@ import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core'
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK, tracing } from '@opentelemetry/sdk-node';
+import { PROBE_PATHS } from './probe-paths';
 import { onTracingStop, setSpansExported } from './tracing-lifecycle';
 
 export const SERVICE_NAME = 'tickets';
-
-/** Requests that would only add noise: scrapes and probes every few seconds. */
-const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 
 /**
  * Starts OpenTelemetry for this process. Must run before Nest, express, pg and ioredis are
@@ -60,7 +58,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK {
 
 function httpInstrumentation(): HttpInstrumentation {
   return new HttpInstrumentation({
-    ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.test(req.url ?? ''),
+    ignoreIncomingRequestHook: (req) => PROBE_PATHS.test(req.url ?? ''),
   });
 }
 
