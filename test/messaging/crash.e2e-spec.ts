@@ -19,6 +19,17 @@ async function listeningUrl(child: ReturnType<TestEnv['spawn']>): Promise<string
   return /listening on (http:\/\/\S+)/.exec(child.output.join(''))![1];
 }
 
+/** A probe process that SIGKILLs itself at `fault` while handling the probes it is sent. */
+async function killedAtFault(env: TestEnv, fault: string, probes: object[]) {
+  const doomed = env.spawn(PROBE_MAIN, { TICKETS_FAULT: fault });
+  await request(await listeningUrl(doomed))
+    .post('/api/probe')
+    .send(probes)
+    .expect(201);
+  expect(await exited(doomed)).toBe('SIGKILL');
+  return doomed;
+}
+
 /** The relay killed with SIGKILL at a fault point, then restarted (R2, R3). */
 describe.each([
   ['R2', 'relay.after-xadd-before-mark', true],
@@ -62,13 +73,11 @@ describe('R6: a consumer killed after its effect and before XACK', () => {
   afterAll(() => env.close());
 
   it('leaves the entry pending; another consumer claims it and the effect happens once', async () => {
-    const doomed = env.spawn(PROBE_MAIN, { TICKETS_FAULT: 'consumer.after-effect-before-ack' });
-    const url = await listeningUrl(doomed);
-    await request(url)
-      .post('/api/probe')
-      .send(seqs(20).map((seq) => ({ seq })))
-      .expect(201);
-    expect(await exited(doomed)).toBe('SIGKILL');
+    await killedAtFault(
+      env,
+      'consumer.after-effect-before-ack',
+      seqs(20).map((seq) => ({ seq })),
+    );
 
     // The killed consumer committed at least one effect it never acknowledged.
     const [{ n: handled }] = await env.query('SELECT count(*)::int AS n FROM processed_messages');
@@ -96,13 +105,11 @@ describe('a deferWrites handler killed after its external work, before its write
   afterAll(() => env.close());
 
   it('runs again after a claim and writes what it publishes exactly once', async () => {
-    const doomed = env.spawn(PROBE_MAIN, { TICKETS_FAULT: 'consumer.after-handler-before-write' });
-    const url = await listeningUrl(doomed);
-    await request(url)
-      .post('/api/probe')
-      .send(seqs(20).map((seq) => ({ seq, defer_command: true })))
-      .expect(201);
-    expect(await exited(doomed)).toBe('SIGKILL');
+    const doomed = await killedAtFault(
+      env,
+      'consumer.after-handler-before-write',
+      seqs(20).map((seq) => ({ seq, defer_command: true })),
+    );
     expect(doomed.output.join('')).toContain(
       'fault injected at consumer.after-handler-before-write',
     );
