@@ -211,7 +211,7 @@ class Bench {
     this.row({
       area: 'Bookings, 1,000 shows',
       figure: 'POST /api/book-tickets, 32 connections',
-      value: `${int(at32.rps)} req/s; p50/p95/p99 ${ms(at32.p50)}/${ms(at32.p95)}/${ms(at32.p99)} ms`,
+      value: `${int(at32.rps)} req/s; ${p3(at32)}`,
       ceiling: `pgbench same SQL, 32 clients: ${int(pgUniform.tps)} tx/s`,
       ratio: pct(at32.rps / pgUniform.tps),
       target: '≥ 35 %, p99 ≤ 50 ms',
@@ -221,7 +221,7 @@ class Bench {
       this.row({
         area: 'Bookings, 1,000 shows',
         figure: `same, ${r.connections} connection${r.connections > 1 ? 's' : ''}`,
-        value: `${int(r.rps)} req/s; p50/p95/p99 ${ms(r.p50)}/${ms(r.p95)}/${ms(r.p99)} ms`,
+        value: `${int(r.rps)} req/s; ${p3(r)}`,
         ceiling: `${int(pgUniform.tps)} tx/s`,
         ratio: pct(r.rps / pgUniform.tps),
       });
@@ -229,7 +229,7 @@ class Bench {
     this.row({
       area: 'Bookings, one hot show',
       figure: 'POST /api/book-tickets, 32 connections',
-      value: `${int(hot.rps)} req/s; p50/p95/p99 ${ms(hot.p50)}/${ms(hot.p95)}/${ms(hot.p99)} ms`,
+      value: `${int(hot.rps)} req/s; ${p3(hot)}`,
       ceiling: `pgbench same SQL, one show, 32 clients: ${int(pgHot.tps)} tx/s`,
       ratio: pct(hot.rps / pgHot.tps),
       target: '≥ 80 %',
@@ -239,7 +239,7 @@ class Bench {
       this.row({
         area: 'Bookings, one hot show',
         figure: 'same, 8 connections',
-        value: `${int(hot8.rps)} req/s; p50/p95/p99 ${ms(hot8.p50)}/${ms(hot8.p95)}/${ms(hot8.p99)} ms`,
+        value: `${int(hot8.rps)} req/s; ${p3(hot8)}`,
         ceiling: `8 clients: ${int(pgHot8.tps)} tx/s`,
         ratio: pct(hot8.rps / pgHot8.tps),
       });
@@ -253,7 +253,6 @@ class Bench {
         ceiling: `prepared (the ceiling above): ${int(pgUniform.tps)} tx/s`,
         ratio: pct(pgExtended.tps / pgUniform.tps),
       });
-      const at32 = curve.find((r) => r.connections === 32)!;
       this.row({
         area: 'Bookings, 1,000 shows',
         figure: 'POST /api/book-tickets, 32 connections, against the unprepared ceiling',
@@ -284,7 +283,7 @@ class Bench {
       this.row({
         area: 'Bookings, 1,000 shows',
         figure: `same, 32 connections, ${v.name}`,
-        value: `${int(v.r.rps)} req/s; p50/p95/p99 ${ms(v.r.p50)}/${ms(v.r.p95)}/${ms(v.r.p99)} ms; ${int(v.r.cpuPerReqUs)} µs CPU per booking; peak RSS ${mb(v.hwmKb)} MB`,
+        value: `${int(v.r.rps)} req/s; ${p3(v.r)}; ${int(v.r.cpuPerReqUs)} µs CPU per booking; peak RSS ${mb(v.hwmKb)} MB`,
         ceiling: `${int(pgUniform.tps)} tx/s`,
         ratio: pct(v.r.rps / pgUniform.tps),
       });
@@ -418,7 +417,7 @@ class Bench {
     this.row({
       area: 'Scaling',
       figure: 'two app processes, one database, 32 connections in all',
-      value: `${int(two.rps)} req/s; p50/p95/p99 ${ms(two.p50)}/${ms(two.p95)}/${ms(two.p99)} ms`,
+      value: `${int(two.rps)} req/s; ${p3(two)}`,
       ceiling: `one process, same sitting: ${int(one.rps)} req/s`,
       ratio: `${(two.rps / one.rps).toFixed(2)}×`,
     });
@@ -500,7 +499,7 @@ class Bench {
         area: 'Pipeline latency',
         figure: `commit → handler start, ${phase.name} (machine ${pct(busy)} busy)`,
         value:
-          `p50/p95/p99 ${ms(upper.p50)}/${ms(upper.p95)}/${ms(upper.p99)} ms from the event's creation (upper bound); ` +
+          `${p3(upper)} from the event's creation (upper bound); ` +
           `${ms(lower.p50)}/${ms(lower.p95)}/${ms(lower.p99)} ms from the 201 at the client (lower bound); ` +
           `${upper.n} of ${expected} handled`,
         ceiling: `booking POST itself p50/p99 ${ms(http.p50)}/${ms(http.p99)} ms; relay pick-up p50/p99 ${ms(relayLag.p50)}/${ms(relayLag.p99)} ms`,
@@ -510,7 +509,7 @@ class Bench {
       this.row({
         area: 'Pipeline latency',
         figure: `webhook → ops read model shows the ticket, ${phase.name}`,
-        value: `p50/p95/p99 ${ms(wh.p50)}/${ms(wh.p95)}/${ms(wh.p99)} ms (${wh.n} webhooks, polled every 2 ms)`,
+        value: `${p3(wh)} (${wh.n} webhooks, polled every 2 ms)`,
       });
     }
     await this.stop(app);
@@ -944,7 +943,9 @@ const ms = (x: number) =>
   Number.isFinite(x) ? (x < 10 ? x.toFixed(1) : String(Math.round(x))) : '–';
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 const mb = (kb: number) => Math.round((kb * 1024) / 1e6);
-const fmtP = (p: Percentiles) => `p50/p95/p99 ${ms(p.p50)}/${ms(p.p95)}/${ms(p.p99)} ms (n=${p.n})`;
+/** "p50/p95/p99 a/b/c ms" */
+const p3 = (p: Percentiles) => `p50/p95/p99 ${ms(p.p50)}/${ms(p.p95)}/${ms(p.p99)} ms`;
+const fmtP = (p: Percentiles) => `${p3(p)} (n=${p.n})`;
 const fmtLoad = (r: LoadResult) =>
   `${int(r.rps)} req/s, ${fmtP(r)}, non-2xx ${r.non2xx}, errors ${r.errors}, app ${r.appCores.toFixed(2)} cores, machine ${pct(r.machineBusy)}`;
 
