@@ -5,7 +5,7 @@ import { OutboxNotifier } from './outbox.notifier';
 import { MAX_MESSAGES_PER_STATEMENT, OutboxWriter } from './outbox.writer';
 
 /** The SQL a writer sends, against a stand-in for the transaction host. */
-function writerWithLog() {
+function writerWithLog(deferred?: unknown[]) {
   const sent: { sql: string; params: unknown[]; inTransaction: boolean }[] = [];
   let inTransaction = false;
   const txHost = {
@@ -26,7 +26,8 @@ function writerWithLog() {
       queryRunner: undefined,
     },
   };
-  const cls = { isActive: () => false, get: () => undefined };
+  // inside a deferWrites handler, the CLS context holds where its messages are collected
+  const cls = { isActive: () => deferred !== undefined, get: () => deferred };
   const notifier = { written: () => undefined };
   const writer = new OutboxWriter(
     txHost as unknown as TransactionHost,
@@ -73,5 +74,16 @@ describe('OutboxWriter', () => {
     await expect(
       writer.changeWith({ ctes: [['gate', 'SELECT 1']], params: [] }, many),
     ).rejects.toThrow('at most');
+  });
+
+  it('inside a deferWrites handler, collects what append() is given and refuses changeWith', async () => {
+    const collected: unknown[] = [];
+    const { writer, sent } = writerWithLog(collected);
+    await writer.append([booking(1)]);
+    expect(collected).toHaveLength(1);
+    await expect(
+      writer.changeWith({ ctes: [['gate', 'SELECT 1']], params: [] }, [booking(2)]),
+    ).rejects.toThrow('not for deferWrites handlers');
+    expect(sent).toEqual([]); // nothing reached the database
   });
 });
