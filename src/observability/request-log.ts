@@ -3,7 +3,6 @@ import { Logger } from 'pino';
 import { activeTraceIds } from './logging';
 import { PROBE_PATHS } from './probe-paths';
 
-
 /**
  * One JSON line per request (the shape pino-http writes: `req`, `res`, `responseTime`, and
  * `msg: "request completed"`, or `"request aborted"` at error level when the connection closed
