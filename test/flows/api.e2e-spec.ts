@@ -133,7 +133,7 @@ describe('HTTP API (spec §2)', () => {
           .expect(201);
       }
       const before = await quietFootprint(env);
-      for (const n of [1, 2147483647]) {
+      for (const n of [1, 50]) {
         const res = await request(url)
           .post('/api/book-tickets')
           .send({ show_id, number_of_tickets: n, customer_email: 'ada@example.com' })
