@@ -3,7 +3,7 @@ import request from 'supertest';
 import { featureModules } from '../../src/features';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
 import { eventually, TestEnv } from '../support/test-env';
-import { createShow, liveTickets, postWebhook, webhookTicket } from './support';
+import { createBooking, createShow, liveTickets, postWebhook, webhookTicket } from './support';
 
 /** What the simulated services hold for a set of tickets, read back over HTTP as anyone would. */
 async function gatewayView(sim: RunningSimulator, ticketIds: string[]) {
@@ -173,7 +173,8 @@ describe('the ticketing journey against the gateway simulator (spec §4)', () =>
   });
 
   it('a cancel that arrives before its confirm still cancels, and is listed for refund once', async () => {
-    const ticket = webhookTicket({ customer_email: 'eve@example.com' });
+    const booking_id = await createBooking(url, { customer_email: 'eve@example.com' });
+    const ticket = webhookTicket({ booking_id, customer_email: 'eve@example.com' });
     await postWebhook(url, randomUUID(), [{ ...ticket, status: 'canceled' }]).expect(200);
     await new Promise((r) => setTimeout(r, 200));
     await postWebhook(url, randomUUID(), [ticket]).expect(200);
