@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { settled } from '../support/settled';
 import { eventually, TestEnv } from '../support/test-env';
 
 export const future = '2030-05-01T20:00:00Z';
@@ -88,54 +89,22 @@ export async function footprint(env: TestEnv): Promise<Record<string, number>> {
   return counts;
 }
 
-/** Entries some consumer group has not finished with: read and pending, or not read yet. */
-async function unfinishedEntries(env: TestEnv): Promise<number> {
-  let unfinished = 0;
-  for (const key of await env.redisClient.keys(`${env.prefix}*`)) {
-    if ((await env.redisClient.type(key)) !== 'stream') continue;
-    const groups = (await env.redisClient.xinfo('GROUPS', key)) as unknown[][];
-    for (const fields of groups) {
-      const info: Record<string, unknown> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2) info[String(fields[i])] = fields[i + 1];
-      unfinished += Number(info.pending ?? 0) + Number(info.lag ?? 0);
-    }
-  }
-  return unfinished;
-}
-
 /**
  * The footprint once the background work (handlers retrying, emitting further events) has come
- * to rest: the outbox published, every consumer group done with every entry, and the footprint
- * the same twice in a row. Take it before a request that must write nothing.
+ * to rest (see `settled`) and is the same twice in a row. Take it before a request that must
+ * write nothing.
  */
 export async function quietFootprint(env: TestEnv): Promise<Record<string, number>> {
   let last = await footprint(env);
   return eventually(
     async () => {
-      await new Promise((r) => setTimeout(r, 200));
-      const [{ n }] = await env.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
-      );
-      const busy = n > 0 || (await unfinishedEntries(env)) > 0;
+      await settled(env);
       const now = await footprint(env);
       const same = JSON.stringify(now) === JSON.stringify(last);
       last = now;
-      return !busy && same && now;
+      return same && now;
     },
-    { what: 'background work at rest', timeoutMs: 30_000 },
-  );
-}
-
-/** Waits until every committed outbox row has been published. */
-export async function settled(env: TestEnv): Promise<void> {
-  await eventually(
-    async () => {
-      const [{ n }] = await env.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
-      );
-      return n === 0;
-    },
-    { what: 'outbox drained' },
+    { what: 'background work at rest', timeoutMs: 60_000 },
   );
 }
 
