@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { OutboxWriter } from '../../src/messaging/outbox.writer';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
-import { eventually, exited, printed, TestEnv } from '../support/test-env';
+import { eventually, exited, listeningUrl, printed, TestEnv } from '../support/test-env';
 import { effects, expectExactlyOnce, groupInfo, groupSettled, seqs } from './support';
 
 const PROBE_MAIN = 'test/fixtures/probe-main.js';
@@ -12,11 +12,6 @@ async function unpublished(env: TestEnv): Promise<number> {
     'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
   );
   return n;
-}
-
-async function listeningUrl(child: ReturnType<TestEnv['spawn']>): Promise<string> {
-  await printed(child, /listening on (http:\/\/\S+)/);
-  return /listening on (http:\/\/\S+)/.exec(child.output.join(''))![1];
 }
 
 /** A probe process that SIGKILLs itself at `fault` while handling the probes it is sent. */
