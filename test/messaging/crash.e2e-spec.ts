@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { OutboxWriter } from '../../src/messaging/outbox.writer';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
-import { eventually, exited, listeningUrl, printed, TestEnv } from '../support/test-env';
+import { eventually, exited, listeningUrl, TestEnv } from '../support/test-env';
 import { effects, expectExactlyOnce, groupInfo, groupSettled, seqs } from './support';
 
 const PROBE_MAIN = 'test/fixtures/probe-main.js';
