@@ -294,7 +294,13 @@ describe('HTTP API (spec §2)', () => {
     it('a cancel delivered before its confirm still cancels', async () => {
       const ticket = webhookTicket({ booking_id });
       await postWebhook(url, randomUUID(), [{ ...ticket, status: 'canceled' }]).expect(200);
-      await new Promise((r) => setTimeout(r, 300)); // the cancel fails a few times meanwhile
+      // The cancel lands first, as a tombstone: the ticket row exists only as canceled.
+      await eventually(
+        async () =>
+          (await env.query('SELECT 1 FROM tickets WHERE ticket_id = $1', [ticket.ticket_id]))
+            .length === 1,
+        { what: 'the cancel recorded' },
+      );
       await postWebhook(url, randomUUID(), [ticket]).expect(200);
       await eventually(
         async () =>
