@@ -6,13 +6,7 @@ import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-si
 import { settled } from '../support/settled';
 import { callsPer, ENDPOINTS, rawCalls } from '../support/sim-calls';
 import { eventually, TestEnv } from '../support/test-env';
-import {
-  createBooking,
-  createShow,
-  liveTickets,
-  postWebhook,
-  webhookTicket,
-} from './support';
+import { createBooking, createShow, liveTickets, postWebhook, webhookTicket } from './support';
 
 /** What the simulated services hold for a set of tickets, read back over HTTP as anyone would. */
 async function gatewayView(sim: RunningSimulator, ticketIds: string[]) {
