@@ -31,6 +31,7 @@ export function deadNationRoutes(ctx: SimulatorContext): Router {
           customer_address: f.string('customer_address'),
         };
       },
+      key: (booking) => booking.booking_id,
       apply: (booking, req) => {
         if (state.bookings.has(booking.booking_id)) {
           return { status: 200, json: { booking_id: booking.booking_id } }; // the same booking
