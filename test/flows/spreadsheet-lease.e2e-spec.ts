@@ -3,8 +3,9 @@ import request from 'supertest';
 import { featureModules } from '../../src/features';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
 import { groupSettled } from '../messaging/support';
+import { settled } from '../support/settled';
 import { eventually, TestEnv } from '../support/test-env';
-import { createShow, settled } from './support';
+import { createShow } from './support';
 
 const SHEET = 'tickets-to-print';
 
