@@ -7,10 +7,10 @@ import {
   IsEmail,
   IsIn,
   IsObject,
-  IsUUID,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { IsLowerCasedUuid } from '../../common/uuid';
 import { MoneyDto } from '../money.dto';
 
 export const TICKET_STATUSES = ['confirmed', 'canceled'] as const;
@@ -22,7 +22,7 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
  */
 export class TicketStatusDto {
   @ApiProperty({ format: 'uuid', example: '2b1d1d5e-0c39-4b43-9c47-3c1f1e3c9b10' })
-  @IsUUID()
+  @IsLowerCasedUuid()
   ticket_id: string;
 
   @ApiProperty({ enum: TICKET_STATUSES, example: 'confirmed' })
@@ -42,7 +42,7 @@ export class TicketStatusDto {
   price: MoneyDto;
 
   @ApiProperty({ format: 'uuid', example: '7f1c2e3d-4b5a-4c6d-9e8f-0a1b2c3d4e5f' })
-  @IsUUID()
+  @IsLowerCasedUuid()
   booking_id: string;
 }
 
