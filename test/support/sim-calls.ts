@@ -9,18 +9,19 @@ export async function rawCalls(sim: RunningSimulator | string): Promise<CallCoun
 }
 
 /**
- * Raw calls to an endpoint per id in `ids`: a call counts for the id its key contains (keys are
- * derived from ticket or booking ids). `field` picks all calls or only the answered ones.
+ * Raw calls to an endpoint per id in `ids`: a call counts for the id whose key it has (`keyOf`),
+ * or by default the id its key contains (most keys are built from a ticket or booking id).
+ * `field` picks all calls or only the answered ones.
  */
 export function callsPer(
   calls: CallCount[],
   endpoint: string,
   ids: string[],
-  field: 'calls' | 'answered' = 'calls',
+  { field = 'calls', keyOf }: { field?: 'calls' | 'answered'; keyOf?: (id: string) => string } = {},
 ): Record<string, number> {
   const n: Record<string, number> = {};
   for (const c of calls.filter((c) => c.endpoint === endpoint)) {
-    const id = ids.find((i) => c.key.includes(i));
+    const id = ids.find((i) => (keyOf ? keyOf(i) === c.key : c.key.includes(i)));
     if (id && c[field] > 0) n[id] = (n[id] ?? 0) + c[field];
   }
   return n;
