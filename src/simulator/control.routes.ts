@@ -37,6 +37,13 @@ export function controlRoutes(ctx: SimulatorContext, startup: SimulatorSettings)
     res.json(service ? state.requests.filter((r) => r.service === service) : state.requests);
   });
 
+  // Raw counts per endpoint and key: the read-back endpoints hide a repeated key, these do not.
+  router.get('/calls', (req, res) => {
+    const service = typeof req.query.service === 'string' ? req.query.service : undefined;
+    const calls = [...state.calls.values()].filter((c) => !service || c.service === service);
+    res.json({ total: calls.reduce((n, c) => n + c.calls, 0), calls });
+  });
+
   router.get('/webhooks', (_req, res) => {
     res.json(state.webhooks);
   });

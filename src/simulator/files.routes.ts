@@ -17,6 +17,7 @@ export function filesRoutes(ctx: SimulatorContext): Router {
         }
         return { fileId: String(req.params.fileId), content: req.body };
       },
+      key: ({ fileId }) => fileId,
       apply: ({ fileId, content }) => {
         if (state.files.has(fileId)) {
           return { status: 409, json: { error: `file ${fileId} already exists` } };

@@ -121,6 +121,7 @@ function recordCall(
     path: req.originalUrl,
     status: null,
     fault: null,
+    key: null,
     correlation_id: header('Correlation-ID'),
     traceparent: header('traceparent'),
     tracestate: header('tracestate'),

@@ -17,6 +17,7 @@ export function paymentsRoutes(ctx: SimulatorContext): Router {
           deduplication_id: f.optionalString('deduplication_id'),
         };
       },
+      key: (input) => input.deduplication_id ?? `payment ${input.payment_reference}`,
       apply: (input) => {
         if (input.deduplication_id && state.refundIds.has(input.deduplication_id)) {
           return { status: 200 }; // refunded already, once is enough

@@ -21,6 +21,7 @@ export function receiptsRoutes(ctx: SimulatorContext): Router {
           idempotency_key: f.optionalString('idempotency_key'),
         };
       },
+      key: (input) => input.idempotency_key ?? `ticket ${input.ticket_id}`,
       apply: (input) => {
         const first = input.idempotency_key && state.receiptsByKey.get(input.idempotency_key);
         if (first) return { status: 200, json: first }; // already issued
@@ -48,6 +49,7 @@ export function receiptsRoutes(ctx: SimulatorContext): Router {
           idempotent_id: f.optionalString('idempotent_id'),
         };
       },
+      key: (input) => input.idempotent_id ?? `ticket ${input.ticket_id}`,
       apply: (input) => {
         if (input.idempotent_id && state.voidIds.has(input.idempotent_id)) return { status: 200 };
         if (input.idempotent_id) state.voidIds.add(input.idempotent_id);

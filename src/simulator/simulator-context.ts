@@ -45,6 +45,8 @@ export interface Answer {
 export interface Endpoint<T> {
   /** Throws InvalidRequest (400) before anything happens. */
   validate(req: Request): T;
+  /** What the call is about, for the raw-call counts (`GET /_sim/calls`). */
+  key(input: T): string;
   apply(input: T, req: Request): Answer;
 }
 
@@ -61,6 +63,7 @@ export function serve<T>(
     const run = () => {
       try {
         const input = endpoint.validate(req);
+        countCall(ctx, service, endpoint.key(input), req, res);
         const fault = ctx.faults.draw(service);
         const afterEffect = ctx.settings.faults[service].after_effect;
         const answer = fault && !afterEffect ? null : endpoint.apply(input, req);
@@ -74,6 +77,22 @@ export function serve<T>(
     if (latency > 0) ctx.after(latency, run);
     else run();
   };
+}
+
+function countCall(
+  ctx: SimulatorContext,
+  service: ServiceName,
+  key: string,
+  req: Request,
+  res: Response,
+): void {
+  const count = ctx.state.countCall(service, `${req.method} ${req.baseUrl}${req.route.path}`, key);
+  const record = res.locals.record as RecordedRequest | undefined;
+  if (record) record.key = key;
+  // A dropped call never finishes; a simulated 500 finishes with its fault recorded.
+  res.on('finish', () => {
+    if (!record?.fault) count.answered++;
+  });
 }
 
 function misbehave(

@@ -51,10 +51,28 @@ export interface RecordedRequest {
   /** The answer's status; null while pending or when the simulator dropped the call. */
   status: number | null;
   fault: 'error' | 'timeout' | null;
+  /** What the call is about: its idempotency field, file id, booking id or sheet row. */
+  key: string | null;
   correlation_id: string | null;
   traceparent: string | null;
   tracestate: string | null;
   headers: Record<string, string>;
+}
+
+/**
+ * Every valid call the app made to one endpoint with one key, counted raw: the read-back
+ * endpoints show effects, and a repeated key has none, so only these counts show an app that
+ * called twice.
+ */
+export interface CallCount {
+  service: string;
+  /** Method and route, e.g. `PUT /receipts-api/receipts`. */
+  endpoint: string;
+  key: string;
+  /** Calls received (after validation), faulty ones included. */
+  calls: number;
+  /** Calls the app got a real answer to (not a simulated 500 or a dropped call). */
+  answered: number;
 }
 
 export interface WebhookAttempt {
@@ -94,6 +112,8 @@ export class SimulatorState {
   readonly webhooks: WebhookRecord[] = [];
   /** The last MAX_RECORDED_REQUESTS calls (bounded, so a load test cannot exhaust memory). */
   readonly requests: RecordedRequest[] = [];
+  /** Not bounded like `requests`: one counter per endpoint and key, however many calls. */
+  readonly calls = new Map<string, CallCount>();
   private seq = 0;
   private receiptSeq = 0;
 
@@ -102,6 +122,15 @@ export class SimulatorState {
     this.requests.push(recorded);
     if (this.requests.length > MAX_RECORDED_REQUESTS) this.requests.shift();
     return recorded;
+  }
+
+  /** Counts a call to `endpoint` about `key`; returns its counter. */
+  countCall(service: string, endpoint: string, key: string): CallCount {
+    const id = `${endpoint} ${key}`;
+    let count = this.calls.get(id);
+    if (!count) this.calls.set(id, (count = { service, endpoint, key, calls: 0, answered: 0 }));
+    count.calls++;
+    return count;
   }
 
   nextReceiptNumber(): string {
@@ -121,5 +150,6 @@ export class SimulatorState {
     this.tickets.clear();
     this.webhooks.length = 0;
     this.requests.length = 0;
+    this.calls.clear();
   }
 }

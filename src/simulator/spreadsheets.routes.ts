@@ -13,6 +13,8 @@ export function spreadsheetsRoutes(ctx: SimulatorContext): Router {
         sheet: String(req.params.sheet),
         columns: Fields.of(req.body).strings('columns', { nonEmpty: true }),
       }),
+      // No idempotency field: the row's first column (the ticket id) is what a retry doubles.
+      key: ({ sheet, columns }) => `${sheet}/${columns[0]}`,
       apply: ({ sheet, columns }) => {
         const rows = state.sheets.get(sheet) ?? [];
         rows.push(columns);
@@ -27,6 +29,7 @@ export function spreadsheetsRoutes(ctx: SimulatorContext): Router {
     '/sheets/:sheet/rows',
     serve(ctx, 'spreadsheets', {
       validate: (req) => String(req.params.sheet),
+      key: (sheet) => sheet,
       apply: (sheet) => ({ status: 200, json: { rows: state.sheets.get(sheet) ?? [] } }),
     }),
   );

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { featureModules } from '../../src/features';
+import { refundKeys } from '../../src/refunds/refund-ticket/refund-keys';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { settled } from '../support/settled';
+import { callsPer, ENDPOINTS, rawCalls } from '../support/sim-calls';
 import { eventually, TestEnv } from '../support/test-env';
-import { createShow, liveTickets, postWebhook, webhookTicket } from './support';
+import { createBooking, createShow, liveTickets, postWebhook, webhookTicket } from './support';
 
 /** What the simulated services hold for a set of tickets, read back over HTTP as anyone would. */
 async function gatewayView(sim: RunningSimulator, ticketIds: string[]) {
@@ -72,10 +75,10 @@ describe('the ticketing journey against the gateway simulator (spec §4)', () =>
       what: 'Dead Nation booking',
     });
     expect(booking).toMatchObject({ number_of_tickets: 3, customer_address: 'ada@example.com' });
-    const calls = sim.state.requests.filter(
+    const bookingCalls = sim.state.requests.filter(
       (r) => r.service === 'dead-nation' && r.method === 'POST',
     );
-    expect(calls.filter((c) => c.correlation_id === correlationId)).toHaveLength(1);
+    expect(bookingCalls.filter((c) => c.correlation_id === correlationId)).toHaveLength(1);
     const webhook = await eventually(
       () =>
         sim.state.webhooks.find((w) => w.booking_id === booking_id && w.outcome === 'delivered'),
@@ -101,10 +104,19 @@ describe('the ticketing journey against the gateway simulator (spec §4)', () =>
     await eventually(
       async () => (await storedEvents(env, 'TicketReceiptIssued_v1', ticketIds)) === 3,
     );
+    // Nothing left to redeliver: a second effect could no longer be on its way.
+    await settled(env);
     const view = await gatewayView(sim, ticketIds);
     expect(view.receipts).toEqual(once(ticketIds));
     expect(view.files).toEqual(once(ticketIds));
     expect(view.toPrint).toEqual(once(ticketIds));
+    // The read-back hides a repeated key; the raw calls do not.
+    const calls = await rawCalls(sim);
+    expect(callsPer(calls, ENDPOINTS.booking, [booking_id])).toEqual(once([booking_id]));
+    expect(callsPer(calls, ENDPOINTS.receipt, ticketIds)).toEqual(once(ticketIds));
+    expect(callsPer(calls, ENDPOINTS.file, ticketIds)).toEqual(once(ticketIds));
+    const printKeys = ticketIds.map((id) => `tickets-to-print/${id}`);
+    expect(callsPer(calls, ENDPOINTS.appendRow, printKeys)).toEqual(once(printKeys));
     const printRow = (
       await request(sim.url).get('/spreadsheets-api/sheets/tickets-to-print/rows')
     ).body.rows.find((r: string[]) => r[0] === ticketIds[0]);
@@ -128,19 +140,26 @@ describe('the ticketing journey against the gateway simulator (spec §4)', () =>
     const refunded = ticketIds[0];
     await request(url).put(`/api/ticket-refund/${refunded}`).expect(202, { ticket_id: refunded });
     await request(url).put(`/api/ticket-refund/${refunded}`).expect(202, { ticket_id: refunded });
-    await eventually(async () => (await storedEvents(env, 'TicketRefunded_v1', [refunded])) >= 1);
-    await eventually(async () => {
-      const [{ n }] = await env.query(
-        `SELECT count(*)::int AS n FROM outbox WHERE name = 'RefundTicket' AND published_at IS NOT NULL
-            AND payload::jsonb->>'ticket_id' = $1`,
-        [refunded],
-      );
-      return n === 2;
-    });
-    await new Promise((r) => setTimeout(r, 500)); // room for a wrong second refund to show
+    // Both commands handled, and nothing left to redeliver.
+    const commands = await env.query<{ id: string }>(
+      `SELECT message_id::text AS id FROM outbox WHERE name = 'RefundTicket'
+          AND payload::jsonb->>'ticket_id' = $1`,
+      [refunded],
+    );
+    expect(commands).toHaveLength(2);
+    await settled(env, { handled: { refund_ticket: commands.map((c) => c.id) } });
     const after = await gatewayView(sim, [refunded]);
     expect(after.voids).toEqual(once([refunded]));
     expect(after.refunds).toEqual(once([refunded]));
+    const refundCalls = await rawCalls(sim);
+    const voidKey = (id: string) => refundKeys(id).voidReceipt;
+    const refundKey = (id: string) => refundKeys(id).refund;
+    expect(callsPer(refundCalls, ENDPOINTS.voidReceipt, [refunded], { keyOf: voidKey })).toEqual(
+      once([refunded]),
+    );
+    expect(callsPer(refundCalls, ENDPOINTS.refund, [refunded], { keyOf: refundKey })).toEqual(
+      once([refunded]),
+    );
     expect(await storedEvents(env, 'TicketRefunded_v1', [refunded])).toBe(1);
   });
 
@@ -168,14 +187,30 @@ describe('the ticketing journey against the gateway simulator (spec §4)', () =>
     });
     await eventually(async () => !(await liveTickets(url)).some((t) => t.ticket_id === canceled));
     expect((await liveTickets(url)).some((t) => t.ticket_id === kept)).toBe(true);
-    await new Promise((r) => setTimeout(r, 300)); // the webhook is sent twice
+    // The canceled webhook is sent twice: both sends in, then nothing left to redeliver.
+    await eventually(
+      () =>
+        sim.state.webhooks.some(
+          (w) =>
+            w.kind === 'canceled' &&
+            w.body.tickets.some((t) => t.ticket_id === canceled) &&
+            w.outcome === 'delivered' &&
+            w.delivered === 2,
+        ),
+      { what: 'the canceled webhook delivered twice' },
+    );
+    await settled(env);
     expect((await gatewayView(sim, [canceled])).toRefund).toEqual(once([canceled]));
+    const refundRow = [`tickets-to-refund/${canceled}`];
+    expect(callsPer(await rawCalls(sim), ENDPOINTS.appendRow, refundRow)).toEqual(once(refundRow));
   });
 
   it('a cancel that arrives before its confirm still cancels, and is listed for refund once', async () => {
-    const ticket = webhookTicket({ customer_email: 'eve@example.com' });
+    const booking_id = await createBooking(url, { customer_email: 'eve@example.com' });
+    const ticket = webhookTicket({ booking_id, customer_email: 'eve@example.com' });
     await postWebhook(url, randomUUID(), [{ ...ticket, status: 'canceled' }]).expect(200);
-    await new Promise((r) => setTimeout(r, 200));
+    // The cancel is applied as a tombstone and acknowledged before its confirm exists.
+    await settled(env);
     await postWebhook(url, randomUUID(), [ticket]).expect(200);
     await eventually(
       async () =>
@@ -187,6 +222,10 @@ describe('the ticketing journey against the gateway simulator (spec §4)', () =>
     await eventually(
       async () => (await gatewayView(sim, [ticket.ticket_id])).toRefund[ticket.ticket_id] === 1,
     );
+    await settled(env);
+    expect((await gatewayView(sim, [ticket.ticket_id])).toRefund).toEqual(once([ticket.ticket_id]));
+    const refundRow = [`tickets-to-refund/${ticket.ticket_id}`];
+    expect(callsPer(await rawCalls(sim), ENDPOINTS.appendRow, refundRow)).toEqual(once(refundRow));
     expect((await liveTickets(url)).some((t) => t.ticket_id === ticket.ticket_id)).toBe(false);
   });
 });

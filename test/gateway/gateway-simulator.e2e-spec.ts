@@ -501,6 +501,70 @@ describe('gateway simulator', () => {
     });
   });
 
+  it('counts every raw call per endpoint and key, where the read-back shows one effect', async () => {
+    const sim = track(await startSimulator({ faults: { receipts: { fail_next: 1 } } }));
+    const ticket_id = randomUUID();
+    const receipt = { ticket_id, price: { money_amount: '1.00', money_currency: 'EUR' } };
+    const put = (key: string) =>
+      http.put(`${sim.url}/receipts-api/receipts`, { ...receipt, idempotency_key: key });
+    expect((await put('k1')).status).toBe(500); // faulty: counted, not answered
+    expect((await put('k1')).status).toBe(201);
+    expect((await put('k1')).status).toBe(200); // the first receipt again
+    expect((await put('k2')).status).toBe(201);
+    const file = (id: string) =>
+      http.put(`${sim.url}/files-api/files/${id}/content`, 'x', {
+        headers: { 'Content-Type': 'text/plain' },
+      });
+    expect((await file('f.html')).status).toBe(201);
+    expect((await file('f.html')).status).toBe(409);
+    await http.post(`${sim.url}/spreadsheets-api/sheets/s/rows`, { columns: [ticket_id, 'a'] });
+    await http.put(`${sim.url}/receipts-api/receipts`, { ticket_id: 'no uuid' }); // invalid: not counted
+
+    // One receipt per key and one file in the read-back...
+    expect((await http.get(`${sim.url}/receipts-api/receipts`)).data).toHaveLength(2);
+    expect((await http.get(`${sim.url}/files-api/files`)).data).toEqual({ files: ['f.html'] });
+    // ...and every call in the raw counts.
+    const { data } = await http.get(`${sim.url}/_sim/calls`);
+    expect(data.total).toBe(7);
+    expect(data.calls).toEqual(
+      expect.arrayContaining([
+        {
+          service: 'receipts',
+          endpoint: 'PUT /receipts-api/receipts',
+          key: 'k1',
+          calls: 3,
+          answered: 2,
+        },
+        {
+          service: 'receipts',
+          endpoint: 'PUT /receipts-api/receipts',
+          key: 'k2',
+          calls: 1,
+          answered: 1,
+        },
+        {
+          service: 'files',
+          endpoint: 'PUT /files-api/files/:fileId/content',
+          key: 'f.html',
+          calls: 2,
+          answered: 2,
+        },
+        {
+          service: 'spreadsheets',
+          endpoint: 'POST /spreadsheets-api/sheets/:sheet/rows',
+          key: `s/${ticket_id}`,
+          calls: 1,
+          answered: 1,
+        },
+      ]),
+    );
+    const filesOnly = (await http.get(`${sim.url}/_sim/calls`, { params: { service: 'files' } }))
+      .data;
+    expect(filesOnly.calls.map((c: { key: string }) => c.key)).toEqual(['f.html']);
+    await http.post(`${sim.url}/_sim/reset`);
+    expect((await http.get(`${sim.url}/_sim/calls`)).data).toEqual({ total: 0, calls: [] });
+  });
+
   it('records the Correlation-ID and trace context of every call', async () => {
     const sim = track(await startSimulator());
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';

@@ -176,3 +176,10 @@ export async function printed(
     what: `output ${pattern} (got: ${child.output.join('').slice(-2000)})`,
   });
 }
+
+/** The URL a spawned app or probe process printed when it started listening. */
+export async function listeningUrl(child: ChildProcess & { output: string[] }): Promise<string> {
+  const pattern = /listening on (http:\/\/[^\s"]+)/;
+  await printed(child, pattern);
+  return pattern.exec(child.output.join(''))![1];
+}
