@@ -4,7 +4,8 @@ import { featureModules } from '../../src/features';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
 import { groupSettled } from '../messaging/support';
 import { eventually, TestEnv } from '../support/test-env';
-import { createShow, footprint, quietFootprint, settled } from './support';
+import { createShow, footprint, quietFootprint } from './support';
+import { settled } from '../support/settled';
 
 /**
  * Spec §9: one booking cannot make Dead Nation send thousands of tickets (at most

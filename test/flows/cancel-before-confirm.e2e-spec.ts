@@ -4,7 +4,8 @@ import { featureModules } from '../../src/features';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
 import { groupSettled } from '../messaging/support';
 import { TestEnv } from '../support/test-env';
-import { createShow, liveTickets, postWebhook, settled, webhookTicket } from './support';
+import { createShow, liveTickets, postWebhook, webhookTicket } from './support';
+import { settled } from '../support/settled';
 
 /**
  * Spec §9: order never resurrects a ticket. Dead Nation's cancellation may reach us before its
