@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { featureModules } from '../../src/features';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { refundKeys } from '../../src/refunds/refund-ticket/refund-keys';
+import { callsPer, ENDPOINTS, rawCalls } from '../support/sim-calls';
 import { eventually, TestEnv } from '../support/test-env';
 import { createShow, liveTickets } from './support';
 
@@ -31,6 +33,13 @@ async function storedCount(env: TestEnv, ticketIds: string[]): Promise<number> {
 async function refundedEvents(env: TestEnv): Promise<number> {
   const [{ n }] = await env.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM events WHERE event_name = 'TicketRefunded_v1'`,
+  );
+  return n;
+}
+
+async function handledRefundCommands(env: TestEnv): Promise<number> {
+  const [{ n }] = await env.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM processed_messages WHERE handler = 'refund_ticket'`,
   );
   return n;
 }
@@ -67,6 +76,49 @@ describe('refunds (spec §2, §9)', () => {
       const listed = (await liveTickets(url)).map((t) => t.ticket_id);
       expect(listed).toContain(kept);
       expect(listed).not.toContain(refunded);
+    });
+  });
+
+  describe('a ticket refunded on two requests at once', () => {
+    const env = new TestEnv();
+    let sim: RunningSimulator;
+    let url: string;
+
+    beforeAll(async () => {
+      sim = await startSimulator({ webhook: { delay_ms: 10 } });
+      ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+      sim.configure({ webhook: { app_url: url } });
+    });
+    afterAll(async () => {
+      await sim.close();
+      await env.close();
+    });
+
+    it('calls out once, moves the money once and emits TicketRefunded_v1 once', async () => {
+      const [ticket] = await bookAndConfirm(url, sim, 1);
+      await eventually(async () => (await storedCount(env, [ticket])) === 1);
+      // Payments holds the first request's call while the second is handled: no row lock
+      // serialises them any more, the first one's claim on the ticket does.
+      sim.configure({ faults: { payments: { latency_ms: 3000 } } });
+      await request(url).put(`/api/ticket-refund/${ticket}`).expect(202);
+      await request(url).put(`/api/ticket-refund/${ticket}`).expect(202);
+      await eventually(async () => (await handledRefundCommands(env)) === 2, {
+        what: 'both RefundTicket commands handled',
+      });
+      await eventually(async () => (await refundedEvents(env)) === 1, {
+        what: 'TicketRefunded_v1',
+      });
+      const calls = await rawCalls(sim);
+      const keys = refundKeys(ticket);
+      expect(
+        callsPer(calls, ENDPOINTS.voidReceipt, [ticket], { keyOf: () => keys.voidReceipt }),
+      ).toEqual({ [ticket]: 1 });
+      expect(callsPer(calls, ENDPOINTS.refund, [ticket], { keyOf: () => keys.refund })).toEqual({
+        [ticket]: 1,
+      });
+      await eventually(async () => (await handledRefundCommands(env)) === 2);
+      expect(await refundedEvents(env)).toBe(1);
+      expect((await liveTickets(url)).map((t) => t.ticket_id)).not.toContain(ticket);
     });
   });
 
