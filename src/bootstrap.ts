@@ -9,7 +9,7 @@ import { correlationIdOf } from './common/correlation-id';
 import { CORRELATION_ID } from './messaging/message-context';
 import { AppConfig } from './config/app.config';
 import { prepareInfrastructure } from './database/prepare-infrastructure';
-import { jsonBodyErrors, requireJsonBody } from './docs/http-body';
+import { jsonBodyErrors, refuseHostileBody, requireJsonBody } from './docs/http-body';
 import { setupSwagger } from './docs/swagger';
 import { httpMetrics } from './observability/http-metrics';
 import { requestLog } from './observability/request-log';
@@ -52,7 +52,7 @@ export async function createApp(
         cls.set(CORRELATION_ID, req.correlationId),
     }).use,
   );
-  app.use(requireJsonBody, json({ limit: '1mb' }), jsonBodyErrors);
+  app.use(requireJsonBody, json({ limit: '1mb' }), jsonBodyErrors, refuseHostileBody);
   if (!config.roles.has('api')) {
     // Processes without the api role still answer /health and /metrics, never business routes.
     app.use('/api', (_req: Request, res: Response, _next: NextFunction) =>

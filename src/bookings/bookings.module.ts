@@ -4,11 +4,12 @@ import { BookAtDeadNationHandler } from './book-at-dead-nation/book-at-dead-nati
 import { BookTicketsController } from './book-tickets/book-tickets.controller';
 import { BookTicketsService } from './book-tickets/book-tickets.service';
 import { BookingsRepository } from './bookings.repository';
+import { ReleaseSeatsHandler } from './release-seats/release-seats.handler';
 
-/** Bookings of seats, and passing them on to Dead Nation. */
+/** Bookings of seats, passing them on to Dead Nation, and giving back those it refuses. */
 @Module({
   imports: [ShowsModule],
   controllers: [BookTicketsController],
-  providers: [BookingsRepository, BookTicketsService, BookAtDeadNationHandler],
+  providers: [BookingsRepository, BookTicketsService, BookAtDeadNationHandler, ReleaseSeatsHandler],
 })
 export class BookingsModule {}

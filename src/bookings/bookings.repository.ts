@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Message } from '../messaging/message';
 import { OutboxWriter } from '../messaging/outbox.writer';
 
@@ -11,7 +13,10 @@ export interface NewBooking {
 
 @Injectable()
 export class BookingsRepository {
-  constructor(private readonly outbox: OutboxWriter) {}
+  constructor(
+    private readonly outbox: OutboxWriter,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+  ) {}
 
   /**
    * Takes the seats, records the booking and writes its messages in one statement, or does
@@ -45,5 +50,25 @@ export class BookingsRepository {
       messages,
     );
     return rows.length === 1;
+  }
+
+  /**
+   * Records that the booking failed and gives its seats back, in one statement and only the
+   * first time: the failure's row is the guard, so two messages about one failure (or one
+   * delivered twice) release the seats once. A booking this system never stored has no seats
+   * to give back, and nothing happens.
+   */
+  async recordFailure(bookingId: string, reason: string): Promise<void> {
+    await this.txHost.tx.query(
+      `WITH failure AS (
+         INSERT INTO booking_failures (booking_id, failure_reason)
+         SELECT booking_id, $2 FROM bookings WHERE booking_id = $1
+         ON CONFLICT (booking_id) DO NOTHING
+         RETURNING booking_id)
+       UPDATE show_seats s SET seats_booked = s.seats_booked - b.number_of_tickets
+         FROM failure f JOIN bookings b ON b.booking_id = f.booking_id
+        WHERE s.show_id = b.show_id`,
+      [bookingId, reason],
+    );
   }
 }

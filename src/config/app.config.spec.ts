@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(c.gatewayUrl).toBe('http://127.0.0.1:8888');
     expect([...c.roles].sort()).toEqual(['api', 'relay', 'worker']);
     expect(c.messaging.maxDeliveries).toBe(10);
+    expect(c.maxTicketsPerBooking).toBe(50);
   });
 
   it.each([
@@ -20,6 +21,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['GATEWAY_URL', 'nowhere', /GATEWAY_URL/],
     ['MAX_DELIVERIES', '0', /MAX_DELIVERIES/],
+    ['MAX_TICKETS_PER_BOOKING', '0', /MAX_TICKETS_PER_BOOKING/],
+    ['MAX_TICKETS_PER_BOOKING', 'fifty', /MAX_TICKETS_PER_BOOKING/],
+    ['MAX_TICKETS_PER_BOOKING', '2147483648', /MAX_TICKETS_PER_BOOKING/],
   ])('rejects %s=%s with one line naming it', (key, value, pattern) => {
     expect(() => loadConfig({ [key]: value })).toThrow(pattern);
     try {
@@ -34,6 +38,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ REDIS_URL: 'localhost:6380/2' }).redisUrl).toBe('localhost:6380/2');
     expect(redisConnectionUrl('localhost:6380/2')).toBe('redis://localhost:6380/2');
     expect(redisConnectionUrl('redis://h:1/3')).toBe('redis://h:1/3');
+  });
+
+  it('takes MAX_TICKETS_PER_BOOKING', () => {
+    expect(loadConfig({ MAX_TICKETS_PER_BOOKING: '500' }).maxTicketsPerBooking).toBe(500);
   });
 
   it('takes a subset of roles', () => {

@@ -74,6 +74,7 @@ class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(20) GATEWAY_RETRIES = 3;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) GATEWAY_RETRY_BASE_MS = 100;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) GATEWAY_RETRY_MAX_MS = 2000;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(2147483647) MAX_TICKETS_PER_BOOKING = 50;
 }
 
 export interface AppConfig {
@@ -89,6 +90,11 @@ export interface AppConfig {
   roles: Set<Role>;
   dbPoolSize: number;
   shutdownTimeoutMs: number;
+  /**
+   * Seats one booking may take (spec §9): Dead Nation confirms a booking with one ticket per
+   * seat, in webhooks of 500, sent twice, so one huge booking would flood the system.
+   */
+  maxTicketsPerBooking: number;
   /** The gateway clients: timeout per attempt, retries on 5xx/timeouts with capped backoff. */
   gateway: { timeoutMs: number; retries: number; retryBaseMs: number; retryMaxMs: number };
   messaging: {
@@ -145,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ),
     dbPoolSize: e.DB_POOL_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    maxTicketsPerBooking: e.MAX_TICKETS_PER_BOOKING,
     gateway: {
       timeoutMs: e.GATEWAY_TIMEOUT_MS,
       retries: e.GATEWAY_RETRIES,

@@ -23,6 +23,7 @@ const REASONS: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
 };
 
 /** Documents one error status of an endpoint with an example body. */

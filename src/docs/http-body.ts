@@ -51,3 +51,63 @@ export function jsonBodyErrors(
       return next(err);
   }
 }
+
+/**
+ * Keys that name an object's prototype machinery: never a field of ours, and a door to prototype
+ * pollution for whatever copies the body.
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Deeper than any body of the API (a webhook ticket's price is three levels down). */
+export const MAX_BODY_DEPTH = 32;
+
+/** A surrogate with no partner: with the `u` flag a pair is one code point, which is not Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain U+0000 (NUL): PostgreSQL cannot store it';
+  if (LONE_SURROGATE.test(text)) {
+    return 'must not contain an unpaired surrogate (\\ud800-\\udfff alone): it is not Unicode text';
+  }
+  return undefined;
+}
+
+/**
+ * What no field of any body may carry, whatever its DTO says, so the webhook (which ignores
+ * unknown fields) is covered too: a string PostgreSQL cannot store (U+0000, or an unpaired
+ * surrogate, which would be stored as U+FFFD or make a validator throw), a key naming an
+ * object's prototype (class-transformer assigns `__proto__` instead of copying it, so the
+ * unknown-field check never sees it), a body nested deeper than MAX_BODY_DEPTH. Returns the first
+ * problem it meets, naming its path the way class-validator does (`tickets.3.customer_email`).
+ * Iterative, and visits each value once: a 1 MiB body costs about as much as parsing it.
+ */
+export function bodyProblem(body: unknown): string | undefined {
+  const stack: [value: unknown, path: string, depth: number][] = [[body, '', 0]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [value, path, depth] = next;
+    if (typeof value === 'string') {
+      const problem = textProblem(value);
+      if (problem) return `${path || 'the body'} ${problem}`;
+    } else if (value !== null && typeof value === 'object') {
+      if (depth === MAX_BODY_DEPTH) {
+        return `${path} is nested deeper than ${MAX_BODY_DEPTH} levels`;
+      }
+      const at = (key: string) => (path ? `${path}.${key}` : key);
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      // pushed last to first, so popped in document order
+      for (let i = keys.length - 1; i >= 0; i--) {
+        if (PROTOTYPE_KEYS.has(keys[i])) return `${at(keys[i])} should not exist`;
+        stack.push([record[keys[i]], at(keys[i]), depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Mount right after the JSON parser and its error handler: see bodyProblem. */
+export function refuseHostileBody(req: Request, res: Response, next: NextFunction): void {
+  const problem = bodyProblem(req.body);
+  if (problem) return fail(res, 400, problem);
+  next();
+}

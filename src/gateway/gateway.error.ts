@@ -16,4 +16,13 @@ export class GatewayError extends Error {
     const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
     super(`${call}: ${status !== undefined ? `${status} ` : ''}${reason}${tries}`);
   }
+
+  /**
+   * The service refused the request for good: a 4xx, except those that mean "not now" (408
+   * timeout, 425 too early, 429 too many requests). Sending it again would not help.
+   */
+  get refused(): boolean {
+    const s = this.status;
+    return s !== undefined && s >= 400 && s < 500 && ![408, 425, 429].includes(s);
+  }
 }

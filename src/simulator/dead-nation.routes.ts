@@ -36,6 +36,12 @@ export function deadNationRoutes(ctx: SimulatorContext): Router {
         if (state.bookings.has(booking.booking_id)) {
           return { status: 200, json: { booking_id: booking.booking_id } }; // the same booking
         }
+        if (settings.dead_nation.refused_event_ids.includes(booking.event_id.toLowerCase())) {
+          return {
+            status: 422,
+            json: { error: `event_id ${booking.event_id} is not on sale at Dead Nation` },
+          };
+        }
         const tickets: DeadNationTicket[] = Array.from(
           { length: booking.number_of_tickets },
           () => ({

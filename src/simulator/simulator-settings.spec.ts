@@ -1,4 +1,4 @@
-import { applyPatch, defaultSettings, patchFromEnv } from './simulator-settings';
+import { applyPatch, defaultSettings, parsePatch, patchFromEnv } from './simulator-settings';
 import { FaultInjector } from './fault-injector';
 
 describe('simulator settings from the environment', () => {
@@ -87,5 +87,24 @@ describe('fault injector', () => {
       () => (mixed.draw('files'), mixed.draw('receipts')),
     );
     expect(receiptsMixed).toEqual(receiptsAlone);
+  });
+});
+
+describe('Dead Nation settings', () => {
+  it('takes the events Dead Nation refuses, lower-cased', () => {
+    const settings = defaultSettings();
+    const id = 'A1B2C3D4-0000-4000-8000-000000000001';
+    applyPatch(settings, parsePatch({ dead_nation: { refused_event_ids: [id] } }));
+    expect(settings.dead_nation.refused_event_ids).toEqual([id.toLowerCase()]);
+    applyPatch(settings, parsePatch({ dead_nation: { refused_event_ids: [] } }));
+    expect(settings.dead_nation.refused_event_ids).toEqual([]);
+  });
+
+  it.each([
+    [{ refused_event_ids: ['nope'] }, 'dead_nation.refused_event_ids must hold UUIDs only'],
+    [{ refused_event_ids: 'x' }, 'dead_nation.refused_event_ids must be an array of strings'],
+    [{ refuse: [] }, 'dead_nation.refuse is not a known setting'],
+  ])('refuses %j naming the field', (deadNation, message) => {
+    expect(() => parsePatch({ dead_nation: deadNation })).toThrow(message);
   });
 });

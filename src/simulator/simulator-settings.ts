@@ -40,11 +40,22 @@ export interface WebhookSettings {
   timeout_ms: number;
 }
 
+/** How Dead Nation judges bookings, beyond faults. */
+export interface DeadNationSettings {
+  /**
+   * Events (the shows' dead_nation_id) Dead Nation refuses to book: a new booking for one of them
+   * answers 422 and books nothing, as the real service does for an event off sale. A refusal for
+   * good, unlike a fault: the app must give the seats back (BookingFailed_v1).
+   */
+  refused_event_ids: string[];
+}
+
 export interface SimulatorSettings {
   seed: number;
   timeout_hold_ms: number;
   faults: Record<ServiceName, ServiceFaults>;
   webhook: WebhookSettings;
+  dead_nation: DeadNationSettings;
 }
 
 /** What may change: every field optional; `faults.all` applies to every service. */
@@ -53,6 +64,7 @@ export interface SettingsPatch {
   timeout_hold_ms?: number;
   faults?: Partial<Record<ServiceName | 'all', Partial<ServiceFaults>>>;
   webhook?: Partial<Omit<WebhookSettings, 'price'>> & { price?: Money };
+  dead_nation?: Partial<DeadNationSettings>;
 }
 
 export const NO_FAULTS: ServiceFaults = {
@@ -82,6 +94,7 @@ export function defaultSettings(): SimulatorSettings {
       retry_max_ms: 5000,
       timeout_ms: 5000,
     },
+    dead_nation: { refused_event_ids: [] },
   };
 }
 
@@ -91,7 +104,7 @@ const WEBHOOK_KEYS = Object.keys(defaultSettings().webhook) as Array<keyof Webho
 /** Validates a patch (from JSON or the environment); throws InvalidRequest naming the field. */
 export function parsePatch(value: unknown): SettingsPatch {
   const body = Fields.of(value, '');
-  body.onlyKnown(['seed', 'timeout_hold_ms', 'faults', 'webhook']);
+  body.onlyKnown(['seed', 'timeout_hold_ms', 'faults', 'webhook', 'dead_nation']);
   const patch: SettingsPatch = {};
   if (body.has('seed')) patch.seed = body.int('seed', 0, 2 ** 32 - 1);
   if (body.has('timeout_hold_ms')) patch.timeout_hold_ms = body.int('timeout_hold_ms', 1, 600_000);
@@ -104,8 +117,20 @@ export function parsePatch(value: unknown): SettingsPatch {
     }
   }
   if (body.has('webhook')) patch.webhook = parseWebhook(body.object('webhook'));
+  if (body.has('dead_nation')) {
+    const deadNation = body.object('dead_nation');
+    deadNation.onlyKnown(['refused_event_ids']);
+    if (deadNation.has('refused_event_ids')) {
+      const ids = deadNation.strings('refused_event_ids');
+      if (ids.some((id) => !UUID.test(id)))
+        throw new InvalidRequest('dead_nation.refused_event_ids', 'must hold UUIDs only');
+      patch.dead_nation = { refused_event_ids: ids.map((id) => id.toLowerCase()) };
+    }
+  }
   return patch;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parseFaults(f: Fields): Partial<ServiceFaults> {
   f.onlyKnown(FAULT_KEYS);
@@ -155,6 +180,7 @@ export function applyPatch(settings: SimulatorSettings, patch: SettingsPatch): v
     }
   }
   Object.assign(settings.webhook, patch.webhook);
+  Object.assign(settings.dead_nation, patch.dead_nation);
   if (settings.webhook.retry_max_ms < settings.webhook.retry_initial_ms) {
     settings.webhook.retry_max_ms = settings.webhook.retry_initial_ms;
   }

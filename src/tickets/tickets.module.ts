@@ -9,6 +9,7 @@ import { SpreadsheetRows } from './spreadsheets/spreadsheet-rows';
 import { StoreTicketHandler } from './store-ticket/store-ticket.handler';
 import { TicketsStatusController } from './tickets-status/tickets-status.controller';
 import { TicketsStatusService } from './tickets-status/tickets-status.service';
+import { KnownBookingsRepository } from './tickets-status/known-bookings.repository';
 import { WebhookRequestsRepository } from './tickets-status/webhook-requests.repository';
 import { TicketsRepository } from './tickets.repository';
 
@@ -18,6 +19,7 @@ import { TicketsRepository } from './tickets.repository';
   providers: [
     TicketsRepository,
     WebhookRequestsRepository,
+    KnownBookingsRepository,
     TicketsStatusService,
     SpreadsheetRows,
     StoreTicketHandler,

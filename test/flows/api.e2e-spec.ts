@@ -4,6 +4,7 @@ import { featureModules } from '../../src/features';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
 import { eventually, TestEnv } from '../support/test-env';
 import {
+  createBooking,
   createShow,
   footprint,
   quietFootprint,
@@ -21,10 +22,13 @@ describe('HTTP API (spec §2)', () => {
   const env = new TestEnv();
   let sim: RunningSimulator;
   let url: string;
+  /** The booking the webhooks' tickets name (an unknown one is a 422). */
+  let booking_id: string;
 
   beforeAll(async () => {
     sim = await startSimulator({ webhook: { enabled: false } });
     ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    booking_id = await createBooking(url);
   });
   afterAll(async () => {
     await env.close();
@@ -133,7 +137,7 @@ describe('HTTP API (spec §2)', () => {
           .expect(201);
       }
       const before = await quietFootprint(env);
-      for (const n of [1, 2147483647]) {
+      for (const n of [1, 50]) {
         const res = await request(url)
           .post('/api/book-tickets')
           .send({ show_id, number_of_tickets: n, customer_email: 'ada@example.com' })
@@ -170,9 +174,9 @@ describe('HTTP API (spec §2)', () => {
     it('200 {}; one event per ticket, in order, keyed by the request key + ticket id', async () => {
       const key = randomUUID();
       const tickets = [
-        webhookTicket(),
-        webhookTicket({ status: 'canceled' }),
-        webhookTicket({ price: { amount: '12.5', currency: 'USD' } }),
+        webhookTicket({ booking_id }),
+        webhookTicket({ booking_id, status: 'canceled' }),
+        webhookTicket({ booking_id, price: { amount: '12.5', currency: 'USD' } }),
       ];
       const res = await postWebhook(url, key, tickets).expect(200);
       expect(res.body).toEqual({});
@@ -205,7 +209,7 @@ describe('HTTP API (spec §2)', () => {
 
     it('a replay of the Idempotency-Key writes nothing, even when sent concurrently', async () => {
       const key = randomUUID();
-      const tickets = [webhookTicket(), webhookTicket()];
+      const tickets = [webhookTicket({ booking_id }), webhookTicket({ booking_id })];
       const first = await Promise.all([1, 2, 3, 4, 5].map(() => postWebhook(url, key, tickets)));
       first.forEach((r) => expect(r.status).toBe(200));
       const before = await quietFootprint(env);
@@ -222,7 +226,7 @@ describe('HTTP API (spec §2)', () => {
     it('ignores unknown fields (a third party sends it)', async () => {
       const key = randomUUID();
       const ticket = {
-        ...webhookTicket(),
+        ...webhookTicket({ booking_id }),
         seat: '12A',
         price: { amount: '5.00', currency: 'EUR', tax: '1' },
       };
@@ -244,7 +248,7 @@ describe('HTTP API (spec §2)', () => {
       const before = await quietFootprint(env);
       const res = await request(url)
         .post('/api/tickets-status')
-        .send({ tickets: [webhookTicket()] })
+        .send({ tickets: [webhookTicket({ booking_id })] })
         .expect(400);
       expect(res.body.message).toBe('the Idempotency-Key header is required');
       expect(await footprint(env)).toEqual(before);
@@ -253,8 +257,8 @@ describe('HTTP API (spec §2)', () => {
     it('400 for an unknown status; one invalid ticket rejects them all', async () => {
       const before = await quietFootprint(env);
       const res = await postWebhook(url, randomUUID(), [
-        webhookTicket(),
-        { ...webhookTicket(), status: 'refunded' as 'confirmed' },
+        webhookTicket({ booking_id }),
+        { ...webhookTicket({ booking_id }), status: 'refunded' as 'confirmed' },
       ]).expect(400);
       expect(res.body.message).toEqual([
         'tickets.1.status must be one of the following values: confirmed, canceled',
@@ -265,8 +269,8 @@ describe('HTTP API (spec §2)', () => {
 
   describe('GET /api/tickets', () => {
     it('lists the confirmed and not canceled tickets, money as strings', async () => {
-      const kept = webhookTicket({ price: { amount: '7', currency: 'GBP' } });
-      const canceled = webhookTicket();
+      const kept = webhookTicket({ booking_id, price: { amount: '7', currency: 'GBP' } });
+      const canceled = webhookTicket({ booking_id });
       await postWebhook(url, randomUUID(), [kept, canceled]).expect(200);
       await eventually(async () =>
         (await liveTickets(url)).some((t) => t.ticket_id === canceled.ticket_id),
@@ -287,10 +291,16 @@ describe('HTTP API (spec §2)', () => {
       expect(row.deleted_at).toBeInstanceOf(Date);
     });
 
-    it('a cancel delivered before its confirm is retried until the ticket is stored', async () => {
-      const ticket = webhookTicket();
+    it('a cancel delivered before its confirm still cancels', async () => {
+      const ticket = webhookTicket({ booking_id });
       await postWebhook(url, randomUUID(), [{ ...ticket, status: 'canceled' }]).expect(200);
-      await new Promise((r) => setTimeout(r, 300)); // the cancel fails a few times meanwhile
+      // The cancel lands first, as a tombstone: the ticket row exists only as canceled.
+      await eventually(
+        async () =>
+          (await env.query('SELECT 1 FROM tickets WHERE ticket_id = $1', [ticket.ticket_id]))
+            .length === 1,
+        { what: 'the cancel recorded' },
+      );
       await postWebhook(url, randomUUID(), [ticket]).expect(200);
       await eventually(
         async () =>
@@ -338,7 +348,7 @@ describe('HTTP API (spec §2)', () => {
 
   describe('PUT /api/ticket-refund/:ticket_id', () => {
     it('202 {ticket_id} and a RefundTicket command in the outbox, canceled tickets included', async () => {
-      const ticket = webhookTicket();
+      const ticket = webhookTicket({ booking_id });
       await postWebhook(url, randomUUID(), [ticket]).expect(200);
       await postWebhook(url, randomUUID(), [{ ...ticket, status: 'canceled' }]).expect(200);
       await eventually(

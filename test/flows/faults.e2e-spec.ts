@@ -6,7 +6,7 @@ import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-si
 import { settled } from '../support/settled';
 import { callsPer, ENDPOINTS, rawCalls } from '../support/sim-calls';
 import { eventually, TestEnv } from '../support/test-env';
-import { createShow, liveTickets, postWebhook, webhookTicket } from './support';
+import { createBooking, createShow, liveTickets, postWebhook, webhookTicket } from './support';
 
 /** Read in-process: the simulator's own read-back endpoint is faulty too in these tests. */
 const rows = async (sim: RunningSimulator, sheet: string) => sim.state.sheets.get(sheet) ?? [];
@@ -186,7 +186,8 @@ describe('exactly-once effects against a faulty gateway', () => {
         spreadsheets: { timeout_rate: 0.4, after_effect: true },
       },
     });
-    const confirmed = Array.from({ length: 6 }, () => webhookTicket());
+    const booking_id = await createBooking(url);
+    const confirmed = Array.from({ length: 6 }, () => webhookTicket({ booking_id }));
     const canceled = confirmed.slice(0, 3).map((t) => ({ ...t, status: 'canceled' as const }));
     await postWebhook(url, randomUUID(), confirmed).expect(200);
     await postWebhook(url, randomUUID(), canceled).expect(200);

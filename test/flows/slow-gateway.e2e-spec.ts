@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { featureModules } from '../../src/features';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
 import { eventually, TestEnv } from '../support/test-env';
-import { postWebhook, webhookTicket } from './support';
+import { createBooking, postWebhook, webhookTicket } from './support';
 
 /**
  * R15: a gateway that never answers must not starve the handlers that do not need it. The
@@ -35,7 +35,8 @@ describe('a gateway that hangs', () => {
   });
 
   it('does not hold back storing the tickets', async () => {
-    const tickets = Array.from({ length: 20 }, () => webhookTicket());
+    const booking_id = await createBooking(url);
+    const tickets = Array.from({ length: 20 }, () => webhookTicket({ booking_id }));
     await postWebhook(url, randomUUID(), tickets).expect(200);
     await eventually(
       async () => {

@@ -31,15 +31,33 @@ export interface WebhookTicket {
   booking_id: string;
 }
 
-export function webhookTicket(fields: Partial<WebhookTicket> = {}): WebhookTicket {
+/**
+ * A ticket for the webhook. It must name a booking of this system (else the request is a 422),
+ * so the booking id is always given: see `createBooking`.
+ */
+export function webhookTicket(
+  fields: Partial<WebhookTicket> & Pick<WebhookTicket, 'booking_id'>,
+): WebhookTicket {
   return {
     ticket_id: randomUUID(),
     status: 'confirmed',
     customer_email: 'ada@example.com',
     price: { amount: '50.00', currency: 'EUR' },
-    booking_id: randomUUID(),
     ...fields,
   };
+}
+
+/** Books seats through the API (on a new show unless one is given); returns the booking id. */
+export async function createBooking(
+  url: string,
+  fields: Partial<{ show_id: string; number_of_tickets: number; customer_email: string }> = {},
+): Promise<string> {
+  const show_id = fields.show_id ?? (await createShow(url));
+  const res = await request(url)
+    .post('/api/book-tickets')
+    .send({ number_of_tickets: 1, customer_email: 'ada@example.com', ...fields, show_id })
+    .expect(201);
+  return res.body.booking_id;
 }
 
 export function postWebhook(url: string, key: string, tickets: WebhookTicket[]) {

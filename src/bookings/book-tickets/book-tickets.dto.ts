@@ -6,7 +6,12 @@ export class BookTicketsRequest {
   @IsUUID()
   show_id: string;
 
-  @ApiProperty({ minimum: 1, maximum: 2147483647, example: 2 })
+  @ApiProperty({
+    minimum: 1,
+    maximum: 2147483647,
+    example: 2,
+    description: 'At most MAX_TICKETS_PER_BOOKING (default 50); more is a 400',
+  })
   @IsInt()
   @Min(1)
   @Max(2147483647)

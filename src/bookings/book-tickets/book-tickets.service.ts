@@ -1,5 +1,6 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { ShowsRepository } from '../../shows/shows.repository';
 import { BookingsRepository } from '../bookings.repository';
 import { BookingMade_v1 } from '../events/booking-made.event';
@@ -10,6 +11,7 @@ export class BookTicketsService {
   constructor(
     private readonly bookings: BookingsRepository,
     private readonly shows: ShowsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -18,6 +20,12 @@ export class BookTicketsService {
    * (measured in docs/performance.md); a refused booking only then asks whether the show exists.
    */
   async book(request: BookTicketsRequest): Promise<string> {
+    // Dead Nation answers a booking with one ticket per seat, each sent twice through the
+    // webhook: one huge booking would flood every handler (spec §9).
+    const max = this.config.maxTicketsPerBooking;
+    if (request.number_of_tickets > max) {
+      throw new BadRequestException([`number_of_tickets must not be greater than ${max}`]);
+    }
     const booking = { booking_id: randomUUID(), ...request };
     if (await this.bookings.addIfSeatsLeft(booking, [new BookingMade_v1(booking)])) {
       return booking.booking_id;

@@ -15,7 +15,7 @@ export class CreateShowController {
   @ApiOperation({ summary: 'Add a show that Dead Nation sells tickets for' })
   @ApiCreatedResponse({ type: CreateShowResponse })
   @ApiError(400, 'Invalid body', [
-    'start_time must be an RFC 3339 date-time, e.g. 2030-05-01T20:00:00Z',
+    'start_time must be an RFC 3339 date-time from year 0001 with a UTC offset within ±15:59, e.g. 2030-05-01T20:00:00Z',
   ])
   @ApiError(
     409,

@@ -3,15 +3,16 @@ import { HandlerName } from '../../messaging/handler-name.decorator';
 import { TicketBookingCanceled_v1 } from '../events/ticket-booking-canceled.event';
 import { TicketsRepository } from '../tickets.repository';
 
+/**
+ * Never waits for the confirmation: a cancel that comes first records the ticket as canceled, so
+ * it needs no retry, and the confirmation arriving later, however late, cannot revive it.
+ */
 @EventsHandler(TicketBookingCanceled_v1)
 @HandlerName('remove_ticket')
 export class RemoveTicketHandler implements IEventHandler<TicketBookingCanceled_v1> {
   constructor(private readonly tickets: TicketsRepository) {}
 
   async handle(event: TicketBookingCanceled_v1): Promise<void> {
-    if (!(await this.tickets.markCanceled(event.ticket_id))) {
-      // The cancel overtook its confirm: fail, so it is retried once the ticket is stored.
-      throw new Error(`ticket ${event.ticket_id} is not stored yet`);
-    }
+    await this.tickets.markCanceled(event);
   }
 }

@@ -46,6 +46,9 @@ export class TicketsStatusController {
   @ApiError(400, 'Missing Idempotency-Key, unknown status or an invalid ticket', [
     'tickets.0.status must be one of the following values: confirmed, canceled',
   ])
+  @ApiError(422, 'A ticket names a booking this system never made; nothing is written', [
+    'tickets.0.booking_id names no booking: 7f1c2e3d-4b5a-4c6d-9e8f-0a1b2c3d4e5f',
+  ])
   @ApiJsonBodyErrors()
   async receive(
     @Body(webhookBody) body: object,

@@ -3,10 +3,9 @@ import { Type } from 'class-transformer';
 import {
   IsArray,
   IsDefined,
+  IsEmail,
   IsIn,
-  IsNotEmpty,
   IsObject,
-  IsString,
   IsUUID,
   MaxLength,
   ValidateNested,
@@ -25,9 +24,8 @@ export class TicketStatusDto {
   @IsIn(TICKET_STATUSES)
   status: TicketStatus;
 
-  @ApiProperty({ maxLength: 255, example: 'ada@example.com' })
-  @IsString()
-  @IsNotEmpty()
+  @ApiProperty({ format: 'email', maxLength: 255, example: 'ada@example.com' })
+  @IsEmail()
   @MaxLength(255)
   customer_email: string;
 

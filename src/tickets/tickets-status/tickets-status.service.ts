@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { Transactional } from '@nestjs-cls/transactional';
 import { TicketBookingCanceled_v1 } from '../events/ticket-booking-canceled.event';
 import { TicketBookingConfirmed_v1 } from '../events/ticket-booking-confirmed.event';
+import { KnownBookingsRepository } from './known-bookings.repository';
 import { TicketStatusDto } from './tickets-status.dto';
 import { WebhookRequestsRepository } from './webhook-requests.repository';
 
@@ -10,17 +11,33 @@ import { WebhookRequestsRepository } from './webhook-requests.repository';
 export class TicketsStatusService {
   constructor(
     private readonly requests: WebhookRequestsRepository,
+    private readonly bookings: KnownBookingsRepository,
     private readonly eventBus: EventBus,
   ) {}
 
   /**
    * One event per ticket, in order, committed with the request's key: a replay of the same
-   * key (Dead Nation re-sends on purpose) finds the key and writes nothing.
+   * key (Dead Nation re-sends on purpose) finds the key and writes nothing. A ticket of a
+   * booking we never made could only retry and dead-letter downstream: refused up front.
    */
   @Transactional()
   async receive(idempotencyKey: string, tickets: TicketStatusDto[]): Promise<void> {
+    await this.refuseUnknownBookings(tickets);
     if (!(await this.requests.recordFirstSeen(idempotencyKey))) return;
     await this.eventBus.publishAll(tickets.map((ticket) => toEvent(ticket, idempotencyKey)));
+  }
+
+  private async refuseUnknownBookings(tickets: TicketStatusDto[]): Promise<void> {
+    const unknown = await this.bookings.unknownAmong(tickets.map((t) => t.booking_id));
+    if (unknown.size === 0) return;
+    const messages: string[] = [];
+    // each unknown id named once, at its first ticket
+    tickets.forEach(({ booking_id }, i) => {
+      if (unknown.delete(booking_id)) {
+        messages.push(`tickets.${i}.booking_id names no booking: ${booking_id}`);
+      }
+    });
+    throw new UnprocessableEntityException(messages);
   }
 }
 
