@@ -1,5 +1,5 @@
 import { INestApplication, Logger, NestApplicationOptions, ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { Server } from 'node:http';
 import { NextFunction, Request, Response, json } from 'express';
 import { ClsMiddleware } from 'nestjs-cls';
@@ -21,6 +21,7 @@ import { httpMetrics } from './observability/http-metrics';
 import { requestLog } from './observability/request-log';
 import { effectiveLogLevel } from './observability/logging';
 import { stopTracing } from './observability/tracing-lifecycle';
+import { UnexpectedErrorFilter } from './observability/unexpected-error.filter';
 
 /**
  * Builds the application for a configuration: database created and migrated, Redis reachable,
@@ -74,6 +75,7 @@ export async function createApp(
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
+  app.useGlobalFilters(new UnexpectedErrorFilter(app.get(HttpAdapterHost).httpAdapter));
   setupSwagger(app);
   return app;
 }

@@ -15,7 +15,7 @@ export class ListTicketsController {
 
   @Get()
   @ApiOperation({
-    summary: 'Tickets confirmed and not canceled',
+    summary: 'Tickets confirmed, neither canceled nor refunded',
     description:
       'A plain JSON array, streamed in ticket_id order a batch at a time. Optional keyset ' +
       'paging: `limit` caps the count, `after` starts after a ticket_id (pass the last one seen).',
