@@ -9,7 +9,13 @@ import { correlationIdOf } from './common/correlation-id';
 import { CORRELATION_ID } from './messaging/message-context';
 import { AppConfig } from './config/app.config';
 import { prepareInfrastructure } from './database/prepare-infrastructure';
-import { jsonBodyErrors, refuseHostileBody, requireJsonBody } from './docs/http-body';
+import {
+  BODY_LIMIT,
+  jsonBodyErrors,
+  refuseHostileBody,
+  requireJsonBody,
+  WEBHOOK_BODY_LIMIT,
+} from './docs/http-body';
 import { setupSwagger } from './docs/swagger';
 import { httpMetrics } from './observability/http-metrics';
 import { requestLog } from './observability/request-log';
@@ -53,7 +59,10 @@ export async function createApp(
         cls.set(CORRELATION_ID, req.correlationId),
     }).use,
   );
-  app.use(requireJsonBody, json({ limit: '1mb' }), jsonBodyErrors, refuseHostileBody);
+  app.use(requireJsonBody);
+  // The webhook's own, smaller limit; the general parser then finds the body read and skips it.
+  app.use('/api/tickets-status', json({ limit: WEBHOOK_BODY_LIMIT }));
+  app.use(json({ limit: BODY_LIMIT }), jsonBodyErrors, refuseHostileBody);
   if (!config.roles.has('api')) {
     // Processes without the api role still answer /health and /metrics, never business routes.
     app.use('/api', (_req: Request, res: Response, _next: NextFunction) =>

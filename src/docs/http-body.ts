@@ -1,5 +1,18 @@
 import type { NextFunction, Request, Response } from 'express';
 
+/** What a JSON body may weigh, in bytes. */
+export const BODY_LIMIT = 1024 * 1024;
+/**
+ * The webhook's: its 500 tickets take about 100 kB, so this leaves room for fields Dead Nation
+ * may add, while a body too large to be a real request costs no more than reading it.
+ */
+export const WEBHOOK_BODY_LIMIT = 512 * 1024;
+
+/** 1048576 → "1 MiB", 524288 → "512 KiB". */
+export function sizeOf(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
+}
+
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
   413: 'Payload Too Large',
@@ -30,14 +43,14 @@ export function requireJsonBody(req: Request, res: Response, next: NextFunction)
  * throws plain errors with a status, which would otherwise be logged as unexpected).
  */
 export function jsonBodyErrors(
-  err: { type?: string; status?: number; message?: string },
+  err: { type?: string; status?: number; message?: string; limit?: number },
   _req: Request,
   res: Response,
   next: NextFunction,
 ): void {
   switch (err?.type) {
     case 'entity.too.large':
-      return fail(res, 413, 'the body is larger than 1 MiB');
+      return fail(res, 413, `the body is larger than ${sizeOf(err.limit ?? BODY_LIMIT)}`);
     case 'entity.parse.failed':
       return fail(res, 400, `the body is not valid JSON: ${err.message}`);
     case 'encoding.unsupported':

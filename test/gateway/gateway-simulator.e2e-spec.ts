@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
 import { eventually, TestEnv } from '../support/test-env';
-import { freePort, http, sleep, UUID, webhookReceiver } from './support';
+import { http, UUID, webhookReceiver } from './support';
 
 const booking = (overrides: Record<string, unknown> = {}) => ({
   booking_id: randomUUID(),
@@ -11,6 +11,20 @@ const booking = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 const fastWebhook = { delay_ms: 5, retry_initial_ms: 10, retry_max_ms: 40 };
+
+/**
+ * The webhooks once none is pending: every send done, rejected or given up, so nothing more
+ * can come (a send is registered when its booking is, before the booking call answers).
+ */
+async function finishedWebhooks(sim: RunningSimulator) {
+  return eventually(
+    async () => {
+      const { data } = await http.get(`${sim.url}/_sim/webhooks`);
+      return data.every((w: { outcome: string }) => w.outcome !== 'pending') && data;
+    },
+    { what: 'every webhook finished' },
+  );
+}
 
 describe('gateway simulator', () => {
   const env = new TestEnv();
@@ -39,7 +53,7 @@ describe('gateway simulator', () => {
       await eventually(() => app.received.filter((r) => r.answered === 200).length === 2, {
         what: 'two accepted webhooks',
       });
-      await sleep(100); // nothing more may come
+      await finishedWebhooks(sim); // nothing more may come
       expect(app.received.map((r) => r.answered)).toEqual([503, 503, 200, 200]);
       const keys = new Set(app.received.map((r) => r.headers['idempotency-key']));
       expect(keys.size).toBe(1);
@@ -97,8 +111,8 @@ describe('gateway simulator', () => {
       await http.post(`${sim.url}/dead-nation-api/ticket/booking`, b);
       await eventually(() => app.received.length === 1, { what: 'the webhook' });
       expect((await http.post(`${sim.url}/dead-nation-api/ticket/booking`, b)).status).toBe(200);
-      await sleep(150);
 
+      expect(await finishedWebhooks(sim)).toHaveLength(1);
       expect(app.received).toHaveLength(1);
       expect((await http.get(`${sim.url}/dead-nation-api/bookings`)).data).toHaveLength(1);
     });
@@ -120,7 +134,7 @@ describe('gateway simulator', () => {
         booking({ number_of_tickets: 1 }),
       );
       await eventually(() => app.received.length === 3, { what: 'three webhooks' });
-      await sleep(100);
+      await finishedWebhooks(sim);
 
       expect(app.received).toHaveLength(3);
       expect(new Set(app.received.map((r) => r.headers['idempotency-key'])).size).toBe(1);
@@ -132,10 +146,11 @@ describe('gateway simulator', () => {
       const sim = track(
         await startSimulator({ webhook: { app_url: app.url, repeats: 1, delay_ms: 400 } }),
       );
+      const asked = Date.now();
       await http.post(`${sim.url}/dead-nation-api/ticket/booking`, booking());
-      await sleep(200);
-      expect(app.received).toHaveLength(0);
       await eventually(() => app.received.length === 1, { what: 'the delayed webhook' });
+      // A lower bound from the setting: a loaded machine only makes the wait longer.
+      expect(app.received[0].at - asked).toBeGreaterThanOrEqual(400);
     });
 
     it('stops when the app rejects the webhook with a 4xx', async () => {
@@ -143,11 +158,8 @@ describe('gateway simulator', () => {
       const sim = track(await startSimulator({ webhook: { app_url: app.url, ...fastWebhook } }));
       await http.post(`${sim.url}/dead-nation-api/ticket/booking`, booking());
 
-      const [webhook] = await eventually(async () => {
-        const { data } = await http.get(`${sim.url}/_sim/webhooks`);
-        return data[0]?.outcome === 'rejected' ? data : null;
-      });
-      await sleep(100);
+      const [webhook] = await finishedWebhooks(sim);
+      expect(webhook.outcome).toBe('rejected');
       expect(app.received).toHaveLength(1);
       expect(webhook).toMatchObject({
         delivered: 0,
@@ -156,7 +168,7 @@ describe('gateway simulator', () => {
     });
 
     it('retries an unreachable app a bounded number of times', async () => {
-      const appUrl = `http://127.0.0.1:${await freePort()}`;
+      const appUrl = 'http://127.0.0.1:1'; // privileged and unused: always refused, never raced
       const sim = track(
         await startSimulator({ webhook: { app_url: appUrl, max_attempts: 3, ...fastWebhook } }),
       );
@@ -461,13 +473,20 @@ describe('gateway simulator', () => {
 
     it('adds latency, and answers at once with faults off', async () => {
       const sim = track(await startSimulator());
-      let started = Date.now();
-      await statuses(sim.url, 5);
-      expect(Date.now() - started).toBeLessThan(250);
-
-      await http.post(`${sim.url}/_sim/config`, { faults: { all: { latency_ms: 200 } } });
-      started = Date.now();
-      expect(await statuses(sim.url, 1)).toEqual([200]);
+      await http.post(`${sim.url}/_sim/config`, { faults: { spreadsheets: { latency_ms: 200 } } });
+      const answered: string[] = [];
+      const started = Date.now();
+      const slow = http
+        .get(`${sim.url}/spreadsheets-api/sheets/s/rows`)
+        .then((r) => answered.push(`spreadsheets ${r.status}`));
+      // Sent after the held call, answered before it: no latency without the setting.
+      const refund = { payment_reference: 'p', reason: 'r' };
+      const fast = http
+        .put(`${sim.url}/payments-api/refunds`, refund)
+        .then((r) => answered.push(`payments ${r.status}`));
+      await Promise.all([slow, fast]);
+      expect(answered).toEqual(['payments 200', 'spreadsheets 200']);
+      // A lower bound from the setting: a loaded machine only makes the call slower.
       expect(Date.now() - started).toBeGreaterThanOrEqual(195);
     });
 

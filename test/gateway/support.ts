@@ -21,6 +21,8 @@ export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   body: any;
   answered: number;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 /** A stand-in for the app's webhook endpoint that answers what the test scripts. */
@@ -37,6 +39,7 @@ export async function webhookReceiver(answer: (n: number) => number = () => 200)
         headers: req.headers,
         body: JSON.parse(raw || 'null'),
         answered: status,
+        at: Date.now(),
       });
       res.writeHead(status, { 'Content-Type': 'application/json' }).end('{}');
     });

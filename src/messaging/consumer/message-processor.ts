@@ -27,6 +27,7 @@ import { CORRELATION_ID } from '../message-context';
 import { MessagingMetrics } from '../messaging.metrics';
 import { Change, DEFERRED_WRITES, DeferredWrites, OutboxWriter } from '../outbox.writer';
 import { StreamNames } from '../messaging.tokens';
+import { RetryLater } from '../retry-later';
 import { isInfrastructureError } from './infrastructure-error';
 import { Semaphore } from './semaphore';
 import { Subscription } from './subscriptions';
@@ -210,7 +211,8 @@ export class MessageProcessor {
         break;
       } catch (e) {
         // Bounded all the same (minutes at the capped backoff), in case it is not an outage at all.
-        if (isInfrastructureError(e) && ++outages <= MAX_OUTAGE_RETRIES) {
+        const notItsFault = isInfrastructureError(e) || e instanceof RetryLater;
+        if (notItsFault && ++outages <= MAX_OUTAGE_RETRIES) {
           this.logger.warn(handledLine(run, 'retry', e));
           await abortableSleep(outage.duration, stopping);
           outage = outage.next(undefined);

@@ -1,27 +1,10 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Headers,
-  HttpCode,
-  Post,
-  ValidationPipe,
-} from '@nestjs/common';
+import { BadRequestException, Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
+import { WEBHOOK_BODY_LIMIT } from '../../docs/http-body';
 import { TicketsStatusRequest } from './tickets-status.dto';
+import { TicketsStatusBodyPipe } from './tickets-status.pipe';
 import { TicketsStatusService } from './tickets-status.service';
-
-/**
- * Unknown fields are stripped here instead of refused. The parameter is typed `object` so the
- * global pipe (which refuses them) leaves the body alone and only this pipe validates it.
- */
-const webhookBody = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: false,
-  transform: true,
-  expectedType: TicketsStatusRequest,
-});
 
 @ApiTags('tickets')
 @Controller('tickets-status')
@@ -43,15 +26,15 @@ export class TicketsStatusController {
   })
   @ApiBody({ type: TicketsStatusRequest })
   @ApiOkResponse({ description: 'Taken in (or a replay)', schema: { type: 'object', example: {} } })
-  @ApiError(400, 'Missing Idempotency-Key, unknown status or an invalid ticket', [
+  @ApiError(400, 'Missing Idempotency-Key, more than 500 tickets, or an invalid ticket', [
     'tickets.0.status must be one of the following values: confirmed, canceled',
   ])
   @ApiError(422, 'A ticket names a booking this system never made; nothing is written', [
     'tickets.0.booking_id names no booking: 7f1c2e3d-4b5a-4c6d-9e8f-0a1b2c3d4e5f',
   ])
-  @ApiJsonBodyErrors()
+  @ApiJsonBodyErrors(WEBHOOK_BODY_LIMIT)
   async receive(
-    @Body(webhookBody) body: object,
+    @Body(TicketsStatusBodyPipe) body: object,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
   ): Promise<Record<string, never>> {
     const key = idempotencyKey?.trim();
