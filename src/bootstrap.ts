@@ -12,6 +12,7 @@ import { prepareInfrastructure } from './database/prepare-infrastructure';
 import {
   BODY_LIMIT,
   jsonBodyErrors,
+  keepRawBody,
   refuseHostileBody,
   requireJsonBody,
   WEBHOOK_BODY_LIMIT,
@@ -61,7 +62,8 @@ export async function createApp(
   );
   app.use(requireJsonBody);
   // The webhook's own, smaller limit; the general parser then finds the body read and skips it.
-  app.use('/api/tickets-status', json({ limit: WEBHOOK_BODY_LIMIT }));
+  // Its raw bytes are kept for the signature check (WebhookSignatureGuard).
+  app.use('/api/tickets-status', json({ limit: WEBHOOK_BODY_LIMIT, verify: keepRawBody }));
   app.use(json({ limit: BODY_LIMIT }), jsonBodyErrors, refuseHostileBody);
   if (!config.roles.has('api')) {
     // Processes without the api role still answer /health and /metrics, never business routes.
@@ -77,6 +79,11 @@ export async function createApp(
   );
   app.useGlobalFilters(new UnexpectedErrorFilter(app.get(HttpAdapterHost).httpAdapter));
   setupSwagger(app);
+  if (config.roles.has('api') && !config.security.webhookSecret) {
+    new Logger('security').warn(
+      'DEAD_NATION_WEBHOOK_SECRET is not set: POST /api/tickets-status accepts unsigned webhooks',
+    );
+  }
   return app;
 }
 

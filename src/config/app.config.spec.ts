@@ -47,4 +47,63 @@ describe('loadConfig', () => {
   it('takes a subset of roles', () => {
     expect([...loadConfig({ ROLES: 'relay' }).roles]).toEqual(['relay']);
   });
+
+  describe('security (spec §9)', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const token = 'staff-token-0123456789';
+
+    it('is open by default: no secret, no tokens, not production', () => {
+      expect(loadConfig({}).security).toEqual({
+        webhookSecret: undefined,
+        adminTokens: [],
+        production: false,
+      });
+    });
+
+    it('takes the webhook secret and comma-separated tokens, trimmed', () => {
+      const c = loadConfig({
+        DEAD_NATION_WEBHOOK_SECRET: secret,
+        ADMIN_TOKENS: ` ${token} , other-token-abcdefghij `,
+      });
+      expect(c.security.webhookSecret).toBe(secret);
+      expect(c.security.adminTokens).toEqual([token, 'other-token-abcdefghij']);
+    });
+
+    it.each([
+      ['DEAD_NATION_WEBHOOK_SECRET', 'hunter2-not-whsec'],
+      ['DEAD_NATION_WEBHOOK_SECRET', 'whsec_short'],
+      ['ADMIN_TOKENS', 'short'],
+      ['ADMIN_TOKENS', 'a token with spaces in it'],
+    ])('refuses %s=%s naming the variable, never echoing the value', (key, value) => {
+      expect(() => loadConfig({ [key]: value })).toThrow(key);
+      expect(() => loadConfig({ [key]: value })).not.toThrow(value);
+    });
+
+    it.each([
+      [{}, 'ADMIN_TOKENS and DEAD_NATION_WEBHOOK_SECRET'],
+      [{ ADMIN_TOKENS: token }, 'DEAD_NATION_WEBHOOK_SECRET'],
+      [{ DEAD_NATION_WEBHOOK_SECRET: secret }, 'ADMIN_TOKENS'],
+    ])('NODE_ENV=production without %j: one line naming %s', (env, missing) => {
+      let message = '';
+      try {
+        loadConfig({ NODE_ENV: 'production', ...env });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toBe(`Invalid configuration: NODE_ENV=production needs ${missing}`);
+    });
+
+    it('NODE_ENV=production with both starts, and refuses the test-only TICKETS_FAULT', () => {
+      const env = {
+        NODE_ENV: 'production',
+        ADMIN_TOKENS: token,
+        DEAD_NATION_WEBHOOK_SECRET: secret,
+      };
+      expect(loadConfig(env).security.production).toBe(true);
+      expect(() => loadConfig({ ...env, TICKETS_FAULT: 'after-commit' })).toThrow(
+        /TICKETS_FAULT.*NODE_ENV=production/,
+      );
+      expect(() => loadConfig({ TICKETS_FAULT: 'after-commit' })).not.toThrow();
+    });
+  });
 });

@@ -24,6 +24,11 @@ export interface SimulatorOptions extends SettingsPatch {
   host?: string;
   /** Silent unless given. */
   logger?: Logger;
+  /**
+   * DEAD_NATION_WEBHOOK_SECRET: webhooks are signed with it. Kept out of the settings, so
+   * `GET /_sim/config` never shows it.
+   */
+  webhookSecret?: string;
 }
 
 export interface RunningSimulator {
@@ -45,10 +50,16 @@ const SERVICE_PREFIXES = {
 
 /** Starts the gateway simulator (spec §4): the five services, in memory, with faults on demand. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const { port = 0, host = '127.0.0.1', logger = pino({ level: 'silent' }), ...patch } = options;
+  const {
+    port = 0,
+    host = '127.0.0.1',
+    logger = pino({ level: 'silent' }),
+    webhookSecret,
+    ...patch
+  } = options;
   const settings = defaultSettings();
   applyPatch(settings, parsePatch(patch));
-  const ctx = new SimulatorContext(settings, logger);
+  const ctx = new SimulatorContext(settings, logger, webhookSecret);
 
   const app = express();
   app.disable('x-powered-by');

@@ -12,7 +12,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const patch = patchFromEnv({ APP_URL: config.appUrl, ...process.env });
   const logger = pino({ name: 'gateway-simulator', level: config.logLevel });
-  const sim = await startSimulator({ ...patch, port: config.gatewayPort, host: '0.0.0.0', logger });
+  const sim = await startSimulator({
+    ...patch,
+    port: config.gatewayPort,
+    host: '0.0.0.0',
+    logger,
+    webhookSecret: config.security.webhookSecret,
+  });
   logger.info(
     { url: sim.url, webhook_url: `${sim.settings.webhook.app_url}/api/tickets-status` },
     `gateway simulator listening on ${sim.url}`,

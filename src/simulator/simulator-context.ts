@@ -15,9 +15,10 @@ export class SimulatorContext {
   constructor(
     readonly settings: SimulatorSettings,
     readonly log: Logger,
+    webhookSecret?: string,
   ) {
     this.faults = new FaultInjector(settings);
-    this.webhook = new DeadNationWebhook(settings, this.state, log);
+    this.webhook = new DeadNationWebhook(settings, this.state, log, webhookSecret);
   }
 
   /** A delay that close() cancels, so a held call never keeps a test process alive. */

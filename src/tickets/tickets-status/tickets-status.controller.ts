@@ -1,10 +1,19 @@
-import { BadRequestException, Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
 import { WEBHOOK_BODY_LIMIT } from '../../docs/http-body';
 import { TicketsStatusRequest } from './tickets-status.dto';
 import { TicketsStatusBodyPipe } from './tickets-status.pipe';
 import { TicketsStatusService } from './tickets-status.service';
+import { WebhookSignatureGuard } from './webhook-signature.guard';
 
 @ApiTags('tickets')
 @Controller('tickets-status')
@@ -13,6 +22,7 @@ export class TicketsStatusController {
 
   @Post()
   @HttpCode(200)
+  @UseGuards(WebhookSignatureGuard)
   @ApiOperation({
     summary: 'Dead Nation webhook: tickets confirmed or canceled',
     description:
@@ -24,10 +34,20 @@ export class TicketsStatusController {
     required: true,
     example: 'c0ffee00-1234-4bcd-8ef0-0123456789ab',
   })
+  @ApiHeader({
+    name: 'webhook-signature',
+    required: false,
+    description:
+      'Needed with webhook-id and webhook-timestamp when DEAD_NATION_WEBHOOK_SECRET is set: ' +
+      'space-separated v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{raw body}"> (Standard Webhooks)',
+  })
   @ApiBody({ type: TicketsStatusRequest })
   @ApiOkResponse({ description: 'Taken in (or a replay)', schema: { type: 'object', example: {} } })
   @ApiError(400, 'Missing Idempotency-Key, more than 500 tickets, or an invalid ticket', [
     'tickets.0.status must be one of the following values: confirmed, canceled',
+  ])
+  @ApiError(401, 'DEAD_NATION_WEBHOOK_SECRET is set and the signature is missing, stale or wrong', [
+    'the webhook-signature header matches no signature of this request',
   ])
   @ApiError(422, 'A ticket names a booking this system never made; nothing is written', [
     'tickets.0.booking_id names no booking: 7f1c2e3d-4b5a-4c6d-9e8f-0a1b2c3d4e5f',
