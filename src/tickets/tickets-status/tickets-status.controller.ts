@@ -27,7 +27,8 @@ export class TicketsStatusController {
     summary: 'Dead Nation webhook: tickets confirmed or canceled',
     description:
       'Validated whole first: one invalid ticket rejects the request. The events are committed ' +
-      'before the 200; the same Idempotency-Key again has no further effect. Unknown fields are ignored.',
+      'before the 200; the same Idempotency-Key with the same tickets again has no further effect, ' +
+      'with other tickets it is a 422. Unknown fields are ignored. At most 500 tickets.',
   })
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -49,9 +50,12 @@ export class TicketsStatusController {
   @ApiError(401, 'DEAD_NATION_WEBHOOK_SECRET is set and the signature is missing, stale or wrong', [
     'the webhook-signature header matches no signature of this request',
   ])
-  @ApiError(422, 'A ticket names a booking this system never made; nothing is written', [
-    'tickets.0.booking_id names no booking: 7f1c2e3d-4b5a-4c6d-9e8f-0a1b2c3d4e5f',
-  ])
+  @ApiError(
+    422,
+    'A ticket names a booking this system never made, or the Idempotency-Key was used with ' +
+      'other tickets; nothing is written',
+    ['tickets.0.booking_id names no booking: 7f1c2e3d-4b5a-4c6d-9e8f-0a1b2c3d4e5f'],
+  )
   @ApiJsonBodyErrors(WEBHOOK_BODY_LIMIT)
   async receive(
     @Body(TicketsStatusBodyPipe) body: object,
