@@ -18,6 +18,7 @@ import {
   WEBHOOK_BODY_LIMIT,
 } from './docs/http-body';
 import { setupSwagger } from './docs/swagger';
+import { staffOnly } from './security/staff.guard';
 import { httpMetrics } from './observability/http-metrics';
 import { requestLog } from './observability/request-log';
 import { effectiveLogLevel } from './observability/logging';
@@ -78,6 +79,8 @@ export async function createApp(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.useGlobalFilters(new UnexpectedErrorFilter(app.get(HttpAdapterHost).httpAdapter));
+  // Swagger UI and its JSON are plain Express routes: the staff rule as a middleware.
+  app.use(['/api/docs', '/api/docs-json'], staffOnly(config));
   setupSwagger(app);
   if (config.roles.has('api') && !config.security.webhookSecret) {
     new Logger('security').warn(
