@@ -2,10 +2,12 @@ import { INestApplication, Logger, NestApplicationOptions, ValidationPipe } from
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { Server } from 'node:http';
 import { NextFunction, Request, Response, json } from 'express';
+import helmet from 'helmet';
 import { ClsMiddleware } from 'nestjs-cls';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { correlationIdOf } from './common/correlation-id';
+import { refuseHostileHeaders } from './common/request-headers';
 import { CORRELATION_ID } from './messaging/message-context';
 import { AppConfig } from './config/app.config';
 import { prepareInfrastructure } from './database/prepare-infrastructure';
@@ -44,7 +46,16 @@ export async function createApp(
   });
   // Nest's own lines (start-up, errors) become JSON lines too, with the rest of the logs.
   app.useLogger(app.get(PinoNestLogger));
+  // Security headers on every answer, errors included (spec §9). Helmet's default CSP lets
+  // Swagger UI run (its scripts are files of ours, its styles inline); no upgrade to https,
+  // which a laptop or a TLS-terminating proxy in front does not want.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
+    }),
+  );
   app.use(httpMetrics);
+  app.use(refuseHostileHeaders);
   // Then: the Correlation-ID, echoed on every response, and the CLS context that
   // carries it into every message and external call the request causes.
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -25,7 +25,11 @@ const appIsDown = (e: AxiosError) =>
  * or cannot be reached (at most `max_attempts`). A 4xx stops it: the app refused the content.
  */
 export class DeadNationWebhook {
-  private readonly http = axios.create({ transitional: { clarifyTimeoutError: true } });
+  // No redirects: app_url is checked (loopback), a redirect would lead anywhere.
+  private readonly http = axios.create({
+    transitional: { clarifyTimeoutError: true },
+    maxRedirects: 0,
+  });
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly abort = new AbortController();
   private readonly signer?: Webhook;

@@ -1,6 +1,7 @@
 import { AddressInfo } from 'node:net';
 import express, { NextFunction, Request, Response } from 'express';
 import pino, { Logger } from 'pino';
+import { StaffTokens } from '../security/staff-tokens';
 import { controlRoutes } from './control.routes';
 import { deadNationRoutes } from './dead-nation.routes';
 import { filesRoutes } from './files.routes';
@@ -29,6 +30,13 @@ export interface SimulatorOptions extends SettingsPatch {
    * `GET /_sim/config` never shows it.
    */
   webhookSecret?: string;
+  /** SIM_ALLOW_REMOTE_APP_URL: the webhook may go beyond loopback (see PatchRules). */
+  allowRemoteAppUrl?: boolean;
+  /**
+   * SIM_CONTROL_TOKEN: `/_sim/*` (but `/_sim/health`) then needs `Authorization: Bearer <it>`.
+   * Unset, the control routes are open, as they are for tests and a laptop.
+   */
+  controlToken?: string;
 }
 
 export interface RunningSimulator {
@@ -55,11 +63,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     host = '127.0.0.1',
     logger = pino({ level: 'silent' }),
     webhookSecret,
+    allowRemoteAppUrl = false,
+    controlToken,
     ...patch
   } = options;
+  const rules = { allowRemoteAppUrl };
   const settings = defaultSettings();
-  applyPatch(settings, parsePatch(patch));
-  const ctx = new SimulatorContext(settings, logger, webhookSecret);
+  applyPatch(settings, parsePatch(patch, rules));
+  const ctx = new SimulatorContext(settings, logger, webhookSecret, rules);
 
   const app = express();
   app.disable('x-powered-by');
@@ -72,6 +83,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   app.use('/payments-api', paymentsRoutes(ctx));
   app.use('/files-api', filesRoutes(ctx));
   app.use('/spreadsheets-api', spreadsheetsRoutes(ctx));
+  if (controlToken) app.use('/_sim', controlTokenRequired(controlToken));
   app.use('/_sim', controlRoutes(ctx, structuredClone(settings)));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', pid: process.pid });
@@ -103,7 +115,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     state: ctx.state,
     settings,
     configure(p) {
-      const parsed = parsePatch(p);
+      const parsed = parsePatch(p, rules);
       applyPatch(structuredClone(settings), parsed);
       applyPatch(settings, parsed);
       if (parsed.seed !== undefined) ctx.faults.reseed();
@@ -114,6 +126,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       server.closeAllConnections();
       await closed;
     },
+  };
+}
+
+/** `/_sim/*` behind SIM_CONTROL_TOKEN; `/_sim/health` stays open for probes. */
+function controlTokenRequired(token: string) {
+  const tokens = new StaffTokens([token]);
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.path === '/health' || tokens.accepts(req.get('authorization'))) return next();
+    res
+      .status(401)
+      .setHeader('WWW-Authenticate', 'Bearer')
+      .json({ error: 'the /_sim control routes need Authorization: Bearer <SIM_CONTROL_TOKEN>' });
   };
 }
 

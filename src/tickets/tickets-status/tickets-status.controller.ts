@@ -63,9 +63,6 @@ export class TicketsStatusController {
   ): Promise<Record<string, never>> {
     const key = idempotencyKey?.trim();
     if (!key) throw new BadRequestException('the Idempotency-Key header is required');
-    if (key.length > 255) {
-      throw new BadRequestException('the Idempotency-Key header must be at most 255 characters');
-    }
     await this.service.receive(key, (body as TicketsStatusRequest).tickets);
     return {};
   }
