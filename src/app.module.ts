@@ -15,6 +15,7 @@ import { MessageRegistry } from './messaging/message';
 import { MessagingModule } from './messaging/messaging.module';
 import { loggerParams } from './observability/logging';
 import { MetricsController } from './observability/metrics.controller';
+import { rateLimitModule } from './security/customer-rate-limit';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -75,6 +76,7 @@ export class AppModule {
           // Node.js process defaults, registered once per process (tests boot several apps).
           defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
         }),
+        rateLimitModule(config),
         MessagingModule,
         HealthModule,
         ...features,

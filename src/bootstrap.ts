@@ -46,6 +46,8 @@ export async function createApp(
   });
   // Nest's own lines (start-up, errors) become JSON lines too, with the rest of the logs.
   app.useLogger(app.get(PinoNestLogger));
+  // Whose X-Forwarded-For names the client (req.ip, the rate limit's key): no one unless told.
+  app.getHttpAdapter().getInstance().set('trust proxy', config.security.trustProxy);
   // Security headers on every answer, errors included (spec §9). Helmet's default CSP lets
   // Swagger UI run (its scripts are files of ours, its styles inline); no upgrade to https,
   // which a laptop or a TLS-terminating proxy in front does not want.

@@ -106,4 +106,30 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ TICKETS_FAULT: 'after-commit' })).not.toThrow();
     });
   });
+
+  describe('rate limit and proxies', () => {
+    it('is off, trusting no proxy, by default', () => {
+      expect(loadConfig({}).security).toMatchObject({
+        rateLimitPerMinute: undefined,
+        trustProxy: false,
+      });
+    });
+
+    it.each([
+      ['true', true],
+      ['false', false],
+      ['1', 1],
+      ['loopback', 'loopback'],
+      ['loopback, 10.0.0.0/8', 'loopback, 10.0.0.0/8'],
+    ])('TRUST_PROXY=%s', (value, expected) => {
+      expect(loadConfig({ TRUST_PROXY: value }).security.trustProxy).toEqual(expected);
+    });
+
+    it('takes RATE_LIMIT_PER_MINUTE, refusing 0 and words', () => {
+      expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '60' }).security.rateLimitPerMinute).toBe(60);
+      expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
+      expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
+      expect(() => loadConfig({ TRUST_PROXY: 'every one!' })).toThrow(/TRUST_PROXY/);
+    });
+  });
 });

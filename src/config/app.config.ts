@@ -87,6 +87,13 @@ class Environment {
   })
   ADMIN_TOKENS?: string;
   @IsOptional() @IsString() NODE_ENV?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) RATE_LIMIT_PER_MINUTE?: number;
+  @IsOptional()
+  @Matches(/^(true|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, {
+    message:
+      'TRUST_PROXY must be true, false, a hop count, or comma-separated addresses/subnets (loopback, 10.0.0.0/8)',
+  })
+  TRUST_PROXY = 'false';
 }
 
 /** Never echoed in an error: their value is the secret. */
@@ -117,7 +124,18 @@ export interface AppConfig {
    * signature; unset, it is taken unsigned. `adminTokens`: the bearer tokens of staff endpoints;
    * empty, they are open.
    */
-  security: { webhookSecret?: string; adminTokens: string[]; production: boolean };
+  security: {
+    webhookSecret?: string;
+    adminTokens: string[];
+    production: boolean;
+    /** Customers' requests per minute per client address; undefined = no limit. */
+    rateLimitPerMinute?: number;
+    /**
+     * Express's `trust proxy`: whose X-Forwarded-For tells the client address. false (the
+     * default): the connection's address, X-Forwarded-For ignored.
+     */
+    trustProxy: boolean | number | string;
+  };
   messaging: {
     maxDeliveries: number;
     retryInitialMs: number;
@@ -144,7 +162,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT)
     raw.OTEL_EXPORTER_OTLP_ENDPOINT = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (env.CONSUMER_NAME) raw.CONSUMER_NAME = env.CONSUMER_NAME;
-  for (const key of ['DEAD_NATION_WEBHOOK_SECRET', 'ADMIN_TOKENS', 'NODE_ENV'])
+  for (const key of [
+    'DEAD_NATION_WEBHOOK_SECRET',
+    'ADMIN_TOKENS',
+    'NODE_ENV',
+    'RATE_LIMIT_PER_MINUTE',
+  ])
     if (env[key]) raw[key] = env[key]!;
   const e = plainToInstance(Environment, raw);
   const errors = validateSync(e, { forbidUnknownValues: false });
@@ -205,6 +228,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .map((t) => t.trim())
         .filter((t) => t !== ''),
       production,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      trustProxy:
+        e.TRUST_PROXY === 'true'
+          ? true
+          : e.TRUST_PROXY === 'false'
+            ? false
+            : /^\d+$/.test(e.TRUST_PROXY)
+              ? Number(e.TRUST_PROXY)
+              : e.TRUST_PROXY,
     },
     messaging: {
       maxDeliveries: e.MAX_DELIVERIES,
