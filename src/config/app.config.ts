@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { redactUrls } from '../common/redact';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
@@ -176,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const why = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
     const shown =
       raw[first.property] !== undefined && !SECRET_VARIABLES.has(first.property)
-        ? ` (got "${raw[first.property]}")`
+        ? ` (got "${redactUrls(raw[first.property])}")`
         : '';
     throw new ConfigError(`Invalid configuration: ${first.property}: ${why}${shown}`);
   }
