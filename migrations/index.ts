@@ -4,6 +4,7 @@ import { OpsReadModel1764201800000 } from './1764201800000-ops-read-model';
 import { WebhookRequestHash1764201900000 } from './1764201900000-webhook-request-hash';
 import { RefundClaims1764202000000 } from './1764202000000-refund-claims';
 import { OrderAndRefusals1764202100000 } from './1764202100000-order-and-refusals';
+import { Durability1764202200000 } from './1764202200000-durability';
 
 /** Every migration, in order. Listed by hand so the same list works from ts-jest and from dist. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   WebhookRequestHash1764201900000,
   RefundClaims1764202000000,
   OrderAndRefusals1764202100000,
+  Durability1764202200000,
 ];

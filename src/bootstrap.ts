@@ -87,7 +87,7 @@ export async function createApp(
         .json({ statusCode: 404, error: 'Not Found', message: 'this process has no api role' }),
     );
   }
-  app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
