@@ -2,21 +2,25 @@ import { INestApplication, Logger, NestApplicationOptions, ValidationPipe } from
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { Server } from 'node:http';
 import { NextFunction, Request, Response, json } from 'express';
+import helmet from 'helmet';
 import { ClsMiddleware } from 'nestjs-cls';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { correlationIdOf } from './common/correlation-id';
+import { refuseHostileHeaders } from './common/request-headers';
 import { CORRELATION_ID } from './messaging/message-context';
 import { AppConfig } from './config/app.config';
 import { prepareInfrastructure } from './database/prepare-infrastructure';
 import {
   BODY_LIMIT,
   jsonBodyErrors,
+  keepRawBody,
   refuseHostileBody,
   requireJsonBody,
   WEBHOOK_BODY_LIMIT,
 } from './docs/http-body';
 import { setupSwagger } from './docs/swagger';
+import { staffOnly } from './security/staff.guard';
 import { httpMetrics } from './observability/http-metrics';
 import { requestLog } from './observability/request-log';
 import { effectiveLogLevel } from './observability/logging';
@@ -42,7 +46,18 @@ export async function createApp(
   });
   // Nest's own lines (start-up, errors) become JSON lines too, with the rest of the logs.
   app.useLogger(app.get(PinoNestLogger));
+  // Whose X-Forwarded-For names the client (req.ip, the rate limit's key): no one unless told.
+  app.getHttpAdapter().getInstance().set('trust proxy', config.security.trustProxy);
+  // Security headers on every answer, errors included (spec §9). Helmet's default CSP lets
+  // Swagger UI run (its scripts are files of ours, its styles inline); no upgrade to https,
+  // which a laptop or a TLS-terminating proxy in front does not want.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
+    }),
+  );
   app.use(httpMetrics);
+  app.use(refuseHostileHeaders);
   // Then: the Correlation-ID, echoed on every response, and the CLS context that
   // carries it into every message and external call the request causes.
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -61,7 +76,8 @@ export async function createApp(
   );
   app.use(requireJsonBody);
   // The webhook's own, smaller limit; the general parser then finds the body read and skips it.
-  app.use('/api/tickets-status', json({ limit: WEBHOOK_BODY_LIMIT }));
+  // Its raw bytes are kept for the signature check (WebhookSignatureGuard).
+  app.use('/api/tickets-status', json({ limit: WEBHOOK_BODY_LIMIT, verify: keepRawBody }));
   app.use(json({ limit: BODY_LIMIT }), jsonBodyErrors, refuseHostileBody);
   if (!config.roles.has('api')) {
     // Processes without the api role still answer /health and /metrics, never business routes.
@@ -76,7 +92,14 @@ export async function createApp(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.useGlobalFilters(new UnexpectedErrorFilter(app.get(HttpAdapterHost).httpAdapter));
+  // Swagger UI and its JSON are plain Express routes: the staff rule as a middleware.
+  app.use(['/api/docs', '/api/docs-json'], staffOnly(config));
   setupSwagger(app);
+  if (config.roles.has('api') && !config.security.webhookSecret) {
+    new Logger('security').warn(
+      'DEAD_NATION_WEBHOOK_SECRET is not set: POST /api/tickets-status accepts unsigned webhooks',
+    );
+  }
   return app;
 }
 

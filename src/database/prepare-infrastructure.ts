@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations';
+import { redactUrls } from '../common/redact';
 import { AppConfig, redisConnectionUrl } from '../config/app.config';
 
 export class InfrastructureError extends Error {}
@@ -76,7 +77,7 @@ async function pingRedis(redisUrl: string): Promise<void> {
   } catch (e) {
     redis.disconnect();
     throw new InfrastructureError(
-      `Cannot reach Redis at ${redisUrl} (${e.code ?? e.message}): start it, e.g. "docker compose up -d redis", or set REDIS_URL`,
+      `Cannot reach Redis at ${redactUrls(redisUrl)} (${e.code ?? e.message}): start it, e.g. "docker compose up -d redis", or set REDIS_URL`,
     );
   }
   try {

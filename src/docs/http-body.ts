@@ -146,3 +146,18 @@ export function refuseHostileBody(req: Request, res: Response, next: NextFunctio
   if (problem) return fail(res, 400, problem);
   next();
 }
+
+const RAW_BODY = Symbol('rawBody');
+
+/**
+ * The JSON parser's `verify` hook: keeps the bytes as they came, for a signature computed over
+ * them (re-serialising the parsed body would not give the same bytes back).
+ */
+export function keepRawBody(req: unknown, _res: unknown, buf: Buffer): void {
+  (req as { [RAW_BODY]?: Buffer })[RAW_BODY] = buf;
+}
+
+/** The body's bytes, where the parser was given keepRawBody; undefined for no body. */
+export function rawBodyOf(req: unknown): Buffer | undefined {
+  return (req as { [RAW_BODY]?: Buffer })[RAW_BODY];
+}

@@ -1,19 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
+import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { EventBus } from '@nestjs/cqrs';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import request from 'supertest';
 import { OutboxWriter } from '../../src/messaging/outbox.writer';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
+import { settled } from '../support/settled';
 import { eventually, TestEnv } from '../support/test-env';
-import {
-  deliverAgain,
-  effects,
-  expectExactlyOnce,
-  groupSettled,
-  publishProbes,
-  seqs,
-} from './support';
+import { deliverAgain, effects, expectExactlyOnce, publishProbes, seqs } from './support';
+
+/** Every handler of Probe_v1, each with its own consumer group. */
+const PROBE_HANDLERS = [
+  'probe_effect',
+  'probe_mirror',
+  'probe_batch',
+  'probe_deferred',
+  'probe_saga',
+];
 
 describe('outbox → relay → consumer groups', () => {
   // 50 writers share 40 connections: PostgreSQL allows 100 for all the suites running at once.
@@ -22,28 +29,50 @@ describe('outbox → relay → consumer groups', () => {
   let url: string;
 
   beforeAll(async () => {
+    // What main.ts's instrumentation sets up, so an in-process app carries trace context.
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     ({ app, url } = await env.start([ProbeModule]));
   });
-  afterAll(() => env.close());
+  afterAll(async () => {
+    await env.close();
+    propagation.disable();
+    context.disable();
+  });
 
   it('delivers a committed event to every handler once, with name, ids, correlation and trace fields', async () => {
-    const [event] = await publishProbes(app, [{ seq: 1 }]);
+    // Written inside a trace, as a request's handler would be.
+    const traceId = randomBytes(16).toString('hex');
+    const spanId = randomBytes(8).toString('hex');
+    const inTrace = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: 1 });
+    const [event] = await context.with(inTrace, () => publishProbes(app, [{ seq: 1 }]));
+    const id = event.header.id;
+    await settled(env, { handled: Object.fromEntries(PROBE_HANDLERS.map((h) => [h, [id]])) });
+    const handled = await env.query<{ handler: string }>(
+      'SELECT handler FROM processed_messages WHERE message_id = $1 ORDER BY handler',
+      [id],
+    );
+    expect(handled.map((h) => h.handler)).toEqual([...PROBE_HANDLERS].sort());
     await expectExactlyOnce(env, 'probe_effect', [1]);
     await expectExactlyOnce(env, 'probe_mirror', [1]);
-    const [[, fields]] = (await env.redisClient.xrange(env.key('events.Probe_v1'), '-', '+')) as [
+    await expectExactlyOnce(env, 'probe_batch', [1]);
+    const entries = (await env.redisClient.xrange(env.key('events.Probe_v1'), '-', '+')) as [
       string,
       string[],
     ][];
+    expect(entries).toHaveLength(1);
+    const [[, fields]] = entries;
     const entry = Object.fromEntries(
       fields.map((v, i, a) => (i % 2 ? [] : [v, a[i + 1]])).filter((p) => p.length),
     );
     expect(entry.name).toBe('Probe_v1');
-    expect(entry.message_id).toBe(event.header.id);
-    expect(JSON.parse(entry.payload)).toMatchObject({ seq: 1, header: { id: event.header.id } });
+    expect(entry.message_id).toBe(id);
+    expect(JSON.parse(entry.payload)).toMatchObject({ seq: 1, header: { id } });
     expect(entry.correlation_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(entry.traceparent).toBe(`00-${traceId}-${spanId}-01`);
     const [stored] = await env.query(
       'SELECT event_name, event_payload FROM events WHERE event_id = $1',
-      [event.header.id],
+      [id],
     );
     expect(stored).toMatchObject({ event_name: 'Probe_v1', event_payload: { seq: 1 } });
   });
@@ -63,7 +92,7 @@ describe('outbox → relay → consumer groups', () => {
     expect(
       await env.query('SELECT 1 FROM events WHERE event_id = $1', [event.header.id]),
     ).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 500)); // a relay pass or two
+    await settled(env); // whatever the relay had, it has published
     expect(await env.redisClient.xlen(env.key('events.Probe_v1'))).toBe(before);
     expect((await effects(env, 'probe_effect')).has(100)).toBe(false);
   });
@@ -154,9 +183,7 @@ describe('outbox → relay → consumer groups', () => {
     await expectExactlyOnce(env, 'probe_effect', seqs(200, 20_000));
     // Deliver every entry a second time, as a relay retry would.
     await deliverAgain(env, published);
-    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_effect');
-    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_mirror');
-    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_batch');
+    await settled(env); // every copy through every group: a late duplicate would be seen
     await expectExactlyOnce(env, 'probe_effect', seqs(200, 20_000));
     await expectExactlyOnce(env, 'probe_mirror', seqs(200, 20_000));
     await expectExactlyOnce(env, 'probe_batch', seqs(200, 20_000));
@@ -180,7 +207,7 @@ describe('outbox → relay → consumer groups', () => {
       ][];
       return letters.some(([, f]) => f.includes(broken.header.id) && f.includes('probe_batch'));
     });
-    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_batch');
+    await settled(env);
     expect((await effects(env, 'probe_batch')).has(50_150)).toBe(false);
   });
 
@@ -192,7 +219,7 @@ describe('outbox → relay → consumer groups', () => {
     await expectExactlyOnce(env, 'probe_command', seqs(50, 60_000));
     // Deliver them all again: the handler sees its dedupe record and writes nothing more.
     await deliverAgain(env, published);
-    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_deferred');
+    await settled(env);
     const [{ n }] = await env.query(
       `SELECT count(*)::int AS n FROM outbox
         WHERE name = 'ProbeCommand' AND (payload::jsonb ->> 'seq')::int BETWEEN 60000 AND 60049`,
@@ -202,13 +229,21 @@ describe('outbox → relay → consumer groups', () => {
   });
 
   it('runs sagas through their own group and sends their commands through the outbox', async () => {
-    await publishProbes(app, [{ seq: 30_000, to_command: true }, { seq: 30_001 }]);
+    const [wanted, plain] = await publishProbes(app, [
+      { seq: 30_000, to_command: true },
+      { seq: 30_001 },
+    ]);
+    await settled(env, { handled: { probe_saga: [wanted.header.id, plain.header.id] } });
     await expectExactlyOnce(env, 'probe_command', [30_000]);
-    const [row] = await env.query(
-      `SELECT name, destination FROM outbox WHERE name = 'ProbeCommand'`,
+    // One command, from the probe that asked for one; the other produced nothing.
+    const rows = await env.query(
+      `SELECT name, destination, (payload::jsonb ->> 'seq')::int AS seq FROM outbox
+        WHERE name = 'ProbeCommand' AND (payload::jsonb ->> 'seq')::int IN (30000, 30001)`,
     );
-    expect(row).toEqual({ name: 'ProbeCommand', destination: 'commands.ProbeCommand' });
-    await groupSettled(env, 'events.Probe_v1', 'tickets.probe_saga');
+    expect(rows).toEqual([
+      { name: 'ProbeCommand', destination: 'commands.ProbeCommand', seq: 30_000 },
+    ]);
+    expect((await effects(env, 'probe_command')).has(30_001)).toBe(false);
   });
 
   it('answers /health and exposes the message metrics', async () => {

@@ -1,6 +1,6 @@
 import { OutboxWriter } from '../../src/messaging/outbox.writer';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
-import { printed, TestEnv } from '../support/test-env';
+import { eventually, printed, TestEnv } from '../support/test-env';
 import { expectExactlyOnce, seqs } from './support';
 
 /**
@@ -11,16 +11,27 @@ describe('relay wake-up after a commit', () => {
   const env = new TestEnv({ RELAY_SWEEP_MS: '60000' });
   afterAll(() => env.close());
 
+  /** Backends of this test's database whose last statement was a LISTEN. */
+  const listeners = async () =>
+    (
+      await env.query(
+        `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN %'`,
+        [env.dbName],
+      )
+    ).length;
+
   it('wakes a relay in this process and one in another process', async () => {
     const { app } = await env.start([ProbeModule]); // every role, this process's relay included
     await app.get(OutboxWriter).append([new Probe_v1({ seq: 1 })]);
     await expectExactlyOnce(env, 'probe_effect', [1], 10_000);
 
     await app.close(); // from now on only the relay of another process can publish
+    await eventually(async () => (await listeners()) === 0, { what: 'the closed relay gone' });
     const { app: worker } = await env.start([ProbeModule], { ROLES: 'worker' });
     const relay = env.spawn('test/fixtures/probe-main.js', { ROLES: 'relay' });
     await printed(relay, /listening on/);
-    await new Promise((r) => setTimeout(r, 300)); // its LISTEN is up
+    // Its LISTEN is up once PostgreSQL shows it (the worker has no relay, so none of its own).
+    await eventually(async () => (await listeners()) === 1, { what: 'the relay LISTENing' });
     for (const seq of seqs(5, 10)) await worker.get(OutboxWriter).append([new Probe_v1({ seq })]);
     await expectExactlyOnce(env, 'probe_effect', seqs(5, 10), 10_000);
   });

@@ -5,9 +5,11 @@ import { UuidParamPipe } from '../../common/uuid';
 import { OpsBooking } from '../ops-booking.document';
 import { OpsBookingsQuery } from './ops-bookings.query';
 import { OpsBookingsReader } from './ops-bookings.reader';
+import { StaffOnly } from '../../security/staff.guard';
 
 @ApiTags('ops')
 @Controller('ops/bookings')
+@StaffOnly()
 export class OpsBookingsController {
   constructor(private readonly reader: OpsBookingsReader) {}
 

@@ -5,6 +5,7 @@ import { ApiError } from '../../docs/api-error';
 import { CommandSender } from '../../messaging/outbox.publisher';
 import { TicketsRepository } from '../../tickets/tickets.repository';
 import { RefundTicket } from '../commands/refund-ticket.command';
+import { StaffOnly } from '../../security/staff.guard';
 
 export class TicketRefundResponse {
   @ApiProperty({ format: 'uuid', example: '2b1d1d5e-0c39-4b43-9c47-3c1f1e3c9b10' })
@@ -13,6 +14,7 @@ export class TicketRefundResponse {
 
 @ApiTags('refunds')
 @Controller('ticket-refund')
+@StaffOnly()
 export class TicketRefundController {
   constructor(
     private readonly tickets: TicketsRepository,

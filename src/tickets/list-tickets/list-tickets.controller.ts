@@ -4,12 +4,14 @@ import type { Response } from 'express';
 import { ApiError } from '../../docs/api-error';
 import { TicketsRepository } from '../tickets.repository';
 import { ListedTicketDto, ListTicketsQuery } from './list-tickets.dto';
+import { StaffOnly } from '../../security/staff.guard';
 
 /** Rows fetched per query while streaming: memory stays bounded whatever the table holds. */
 const BATCH = 500;
 
 @ApiTags('tickets')
 @Controller('tickets')
+@StaffOnly()
 export class ListTicketsController {
   constructor(private readonly tickets: TicketsRepository) {}
 

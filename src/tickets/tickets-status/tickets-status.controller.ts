@@ -1,10 +1,19 @@
-import { BadRequestException, Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
 import { WEBHOOK_BODY_LIMIT } from '../../docs/http-body';
 import { TicketsStatusRequest } from './tickets-status.dto';
 import { TicketsStatusBodyPipe } from './tickets-status.pipe';
 import { TicketsStatusService } from './tickets-status.service';
+import { WebhookSignatureGuard } from './webhook-signature.guard';
 
 @ApiTags('tickets')
 @Controller('tickets-status')
@@ -13,6 +22,7 @@ export class TicketsStatusController {
 
   @Post()
   @HttpCode(200)
+  @UseGuards(WebhookSignatureGuard)
   @ApiOperation({
     summary: 'Dead Nation webhook: tickets confirmed or canceled',
     description:
@@ -25,10 +35,20 @@ export class TicketsStatusController {
     required: true,
     example: 'c0ffee00-1234-4bcd-8ef0-0123456789ab',
   })
+  @ApiHeader({
+    name: 'webhook-signature',
+    required: false,
+    description:
+      'Needed with webhook-id and webhook-timestamp when DEAD_NATION_WEBHOOK_SECRET is set: ' +
+      'space-separated v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{raw body}"> (Standard Webhooks)',
+  })
   @ApiBody({ type: TicketsStatusRequest })
   @ApiOkResponse({ description: 'Taken in (or a replay)', schema: { type: 'object', example: {} } })
   @ApiError(400, 'Missing Idempotency-Key, more than 500 tickets, or an invalid ticket', [
     'tickets.0.status must be one of the following values: confirmed, canceled',
+  ])
+  @ApiError(401, 'DEAD_NATION_WEBHOOK_SECRET is set and the signature is missing, stale or wrong', [
+    'the webhook-signature header matches no signature of this request',
   ])
   @ApiError(
     422,
@@ -43,9 +63,6 @@ export class TicketsStatusController {
   ): Promise<Record<string, never>> {
     const key = idempotencyKey?.trim();
     if (!key) throw new BadRequestException('the Idempotency-Key header is required');
-    if (key.length > 255) {
-      throw new BadRequestException('the Idempotency-Key header must be at most 255 characters');
-    }
     await this.service.receive(key, (body as TicketsStatusRequest).tickets);
     return {};
   }
