@@ -149,4 +149,20 @@ describe('Redis losing data under a running app (spec §10)', () => {
     expect(stdout).toMatch(new RegExp(`${N} messages since .* marked for publishing again`));
     await expectRecovered((done += N), lostAt, false);
   });
+
+  it('a group that existed before the registry did (an upgrade) is registered at start-up, so its loss is seen too', async () => {
+    await app.close();
+    await env.query('TRUNCATE consumer_groups');
+    ({ app } = await env.start([ProbeModule]));
+    await eventually(
+      async () =>
+        (await env.query(`SELECT 1 FROM consumer_groups WHERE group_name = 'tickets.probe_effect'`))
+          .length > 0,
+      { what: 'the existing group registered' },
+    );
+    await relayedButUnhandled(done);
+    await client.xgroup('DESTROY', env.key('events.Probe_v1'), 'tickets.probe_effect');
+    const lostAt = Date.now();
+    await expectRecovered((done += N), lostAt);
+  });
 });

@@ -37,6 +37,8 @@ export class GroupConsumer {
   private ready = false;
   private readonly keys: { key: string; destination: string }[];
   private ensuring?: Promise<void>;
+  /** Whether this group's streams are in the registry (groups that already existed included). */
+  private registered = false;
 
   constructor(
     private readonly processor: MessageProcessor,
@@ -100,6 +102,20 @@ export class GroupConsumer {
       await this.options.registry?.register(this.group, destinations);
     }
     this.ready = true;
+    await this.registerAll();
+  }
+
+  /**
+   * Groups created before the registry existed (or by another process) must be in it too, or
+   * their loss would go unnoticed. Retried from the read loop until it succeeds.
+   */
+  private async registerAll(): Promise<void> {
+    if (this.registered || !this.options.registry) return;
+    await this.options.registry.register(
+      this.group,
+      this.keys.map((k) => k.destination),
+    );
+    this.registered = true;
   }
 
   private async groupExists(key: string): Promise<boolean> {
@@ -135,6 +151,7 @@ export class GroupConsumer {
           ...this.keys.map(() => '>'),
         )) as [string, RawEntry[]][] | null;
         this.lastError = undefined;
+        if (!this.registered) await this.registerAll().catch(() => undefined);
       } catch (e) {
         if (!this.running) break;
         this.lastError = e.message;
