@@ -1,19 +1,18 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { ProbeModule } from '../fixtures/probe.module';
 import { eventually, exited, TestEnv } from '../support/test-env';
+import { CHILD_ENV, runId, tempDir } from '../support/test-run';
 import { expectExactlyOnce, publishProbes, seqs } from './support';
 
 /** A Redis server owned by this test, on its own port, that we can stop and start empty. */
 class OwnRedis {
   readonly port = 20_000 + Math.floor(Math.random() * 20_000);
   private proc?: ChildProcess;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'tickets-redis-'));
+  private readonly dir = tempDir('redis');
 
   private output = '';
 
@@ -34,7 +33,8 @@ class OwnRedis {
           '--dir',
           this.dir,
         ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+        // Marked, so the global teardown kills it should this test die before stopping it.
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [CHILD_ENV]: runId() } },
       );
       proc.stdout.on('data', (d) => (this.output = (this.output + String(d)).slice(-2000)));
       proc.stderr.on('data', (d) => (this.output = (this.output + String(d)).slice(-2000)));
@@ -70,6 +70,10 @@ class OwnRedis {
     await exited(this.proc);
     this.proc = undefined;
   }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 describe('Redis restarted (and empty) under a running app', () => {
@@ -85,6 +89,7 @@ describe('Redis restarted (and empty) under a running app', () => {
   afterAll(async () => {
     await env.close().catch(() => undefined);
     await redis.stop();
+    redis.remove();
   });
 
   it('reports Redis down on /health, and relay and consumers recover by themselves', async () => {
