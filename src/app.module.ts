@@ -14,6 +14,8 @@ import { HealthModule } from './health/health.module';
 import { MessageRegistry } from './messaging/message';
 import { MessagingModule } from './messaging/messaging.module';
 import { loggerParams } from './observability/logging';
+import { MetricsController } from './observability/metrics.controller';
+import { rateLimitModule } from './security/customer-rate-limit';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -70,9 +72,11 @@ export class AppModule {
         }),
         PrometheusModule.register({
           path: '/metrics',
+          controller: MetricsController,
           // Node.js process defaults, registered once per process (tests boot several apps).
           defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
         }),
+        rateLimitModule(config),
         MessagingModule,
         HealthModule,
         ...features,

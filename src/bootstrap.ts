@@ -1,20 +1,31 @@
 import { INestApplication, Logger, NestApplicationOptions, ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { Server } from 'node:http';
 import { NextFunction, Request, Response, json } from 'express';
+import helmet from 'helmet';
 import { ClsMiddleware } from 'nestjs-cls';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { correlationIdOf } from './common/correlation-id';
+import { refuseHostileHeaders } from './common/request-headers';
 import { CORRELATION_ID } from './messaging/message-context';
 import { AppConfig } from './config/app.config';
 import { prepareInfrastructure } from './database/prepare-infrastructure';
-import { jsonBodyErrors, refuseHostileBody, requireJsonBody } from './docs/http-body';
+import {
+  BODY_LIMIT,
+  jsonBodyErrors,
+  keepRawBody,
+  refuseHostileBody,
+  requireJsonBody,
+  WEBHOOK_BODY_LIMIT,
+} from './docs/http-body';
 import { setupSwagger } from './docs/swagger';
+import { staffOnly } from './security/staff.guard';
 import { httpMetrics } from './observability/http-metrics';
 import { requestLog } from './observability/request-log';
 import { effectiveLogLevel } from './observability/logging';
 import { stopTracing } from './observability/tracing-lifecycle';
+import { UnexpectedErrorFilter } from './observability/unexpected-error.filter';
 
 /**
  * Builds the application for a configuration: database created and migrated, Redis reachable,
@@ -35,7 +46,18 @@ export async function createApp(
   });
   // Nest's own lines (start-up, errors) become JSON lines too, with the rest of the logs.
   app.useLogger(app.get(PinoNestLogger));
+  // Whose X-Forwarded-For names the client (req.ip, the rate limit's key): no one unless told.
+  app.getHttpAdapter().getInstance().set('trust proxy', config.security.trustProxy);
+  // Security headers on every answer, errors included (spec §9). Helmet's default CSP lets
+  // Swagger UI run (its scripts are files of ours, its styles inline); no upgrade to https,
+  // which a laptop or a TLS-terminating proxy in front does not want.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
+    }),
+  );
   app.use(httpMetrics);
+  app.use(refuseHostileHeaders);
   // Then: the Correlation-ID, echoed on every response, and the CLS context that
   // carries it into every message and external call the request causes.
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -52,7 +74,11 @@ export async function createApp(
         cls.set(CORRELATION_ID, req.correlationId),
     }).use,
   );
-  app.use(requireJsonBody, json({ limit: '1mb' }), jsonBodyErrors, refuseHostileBody);
+  app.use(requireJsonBody);
+  // The webhook's own, smaller limit; the general parser then finds the body read and skips it.
+  // Its raw bytes are kept for the signature check (WebhookSignatureGuard).
+  app.use('/api/tickets-status', json({ limit: WEBHOOK_BODY_LIMIT, verify: keepRawBody }));
+  app.use(json({ limit: BODY_LIMIT }), jsonBodyErrors, refuseHostileBody);
   if (!config.roles.has('api')) {
     // Processes without the api role still answer /health and /metrics, never business routes.
     app.use('/api', (_req: Request, res: Response, _next: NextFunction) =>
@@ -61,11 +87,19 @@ export async function createApp(
         .json({ statusCode: 404, error: 'Not Found', message: 'this process has no api role' }),
     );
   }
-  app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
+  app.useGlobalFilters(new UnexpectedErrorFilter(app.get(HttpAdapterHost).httpAdapter));
+  // Swagger UI and its JSON are plain Express routes: the staff rule as a middleware.
+  app.use(['/api/docs', '/api/docs-json'], staffOnly(config));
   setupSwagger(app);
+  if (config.roles.has('api') && !config.security.webhookSecret) {
+    new Logger('security').warn(
+      'DEAD_NATION_WEBHOOK_SECRET is not set: POST /api/tickets-status accepts unsigned webhooks',
+    );
+  }
   return app;
 }
 

@@ -2,6 +2,7 @@ import './observability/instrumentation'; // first: OpenTelemetry patches module
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import { createApp, exitOnSignals, logStartup } from './bootstrap';
+import { redactUrls } from './common/redact';
 import { ConfigError, loadConfig } from './config/app.config';
 import { InfrastructureError } from './database/prepare-infrastructure';
 import { featureModules } from './features';
@@ -17,10 +18,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
+  // A connection URL in an error keeps its password out of the output (spec §9).
   if (e instanceof ConfigError || e instanceof InfrastructureError) {
-    process.stderr.write(`${e.message}\n`);
+    process.stderr.write(`${redactUrls(e.message)}\n`);
   } else {
-    process.stderr.write(`start-up failed: ${e?.stack ?? e}\n`);
+    process.stderr.write(`start-up failed: ${redactUrls(String(e?.stack ?? e))}\n`);
   }
   process.exit(1);
 });

@@ -18,10 +18,15 @@ const gatewayUrl = (
 const SEATS = 3;
 const TIMEOUT_MS = 30_000;
 
+// Staff endpoints need a token when ADMIN_TOKENS is set (spec §9): the demo is staff, with the first.
+const staffToken = (process.env.ADMIN_TOKENS ?? '').split(',')[0]?.trim();
 const app = axios.create({
   baseURL: appUrl,
   timeout: 5000,
-  headers: { 'Correlation-ID': `demo-${randomUUID()}` },
+  headers: {
+    'Correlation-ID': `demo-${randomUUID()}`,
+    ...(staffToken ? { Authorization: `Bearer ${staffToken}` } : {}),
+  },
 });
 const gateway = axios.create({ baseURL: gatewayUrl, timeout: 5000 });
 

@@ -47,4 +47,89 @@ describe('loadConfig', () => {
   it('takes a subset of roles', () => {
     expect([...loadConfig({ ROLES: 'relay' }).roles]).toEqual(['relay']);
   });
+
+  describe('security (spec §9)', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const token = 'staff-token-0123456789';
+
+    it('is open by default: no secret, no tokens, not production', () => {
+      expect(loadConfig({}).security).toMatchObject({
+        webhookSecret: undefined,
+        adminTokens: [],
+        production: false,
+      });
+    });
+
+    it('takes the webhook secret and comma-separated tokens, trimmed', () => {
+      const c = loadConfig({
+        DEAD_NATION_WEBHOOK_SECRET: secret,
+        ADMIN_TOKENS: ` ${token} , other-token-abcdefghij `,
+      });
+      expect(c.security.webhookSecret).toBe(secret);
+      expect(c.security.adminTokens).toEqual([token, 'other-token-abcdefghij']);
+    });
+
+    it.each([
+      ['DEAD_NATION_WEBHOOK_SECRET', 'hunter2-not-whsec'],
+      ['DEAD_NATION_WEBHOOK_SECRET', 'whsec_short'],
+      ['ADMIN_TOKENS', 'short'],
+      ['ADMIN_TOKENS', 'a token with spaces in it'],
+    ])('refuses %s=%s naming the variable, never echoing the value', (key, value) => {
+      expect(() => loadConfig({ [key]: value })).toThrow(key);
+      expect(() => loadConfig({ [key]: value })).not.toThrow(value);
+    });
+
+    it.each([
+      [{}, 'ADMIN_TOKENS and DEAD_NATION_WEBHOOK_SECRET'],
+      [{ ADMIN_TOKENS: token }, 'DEAD_NATION_WEBHOOK_SECRET'],
+      [{ DEAD_NATION_WEBHOOK_SECRET: secret }, 'ADMIN_TOKENS'],
+    ])('NODE_ENV=production without %j: one line naming %s', (env, missing) => {
+      let message = '';
+      try {
+        loadConfig({ NODE_ENV: 'production', ...env });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toBe(`Invalid configuration: NODE_ENV=production needs ${missing}`);
+    });
+
+    it('NODE_ENV=production with both starts, and refuses the test-only TICKETS_FAULT', () => {
+      const env = {
+        NODE_ENV: 'production',
+        ADMIN_TOKENS: token,
+        DEAD_NATION_WEBHOOK_SECRET: secret,
+      };
+      expect(loadConfig(env).security.production).toBe(true);
+      expect(() => loadConfig({ ...env, TICKETS_FAULT: 'after-commit' })).toThrow(
+        /TICKETS_FAULT.*NODE_ENV=production/,
+      );
+      expect(() => loadConfig({ TICKETS_FAULT: 'after-commit' })).not.toThrow();
+    });
+  });
+
+  describe('rate limit and proxies', () => {
+    it('is off, trusting no proxy, by default', () => {
+      expect(loadConfig({}).security).toMatchObject({
+        rateLimitPerMinute: undefined,
+        trustProxy: false,
+      });
+    });
+
+    it.each([
+      ['true', true],
+      ['false', false],
+      ['1', 1],
+      ['loopback', 'loopback'],
+      ['loopback, 10.0.0.0/8', 'loopback, 10.0.0.0/8'],
+    ])('TRUST_PROXY=%s', (value, expected) => {
+      expect(loadConfig({ TRUST_PROXY: value }).security.trustProxy).toEqual(expected);
+    });
+
+    it('takes RATE_LIMIT_PER_MINUTE, refusing 0 and words', () => {
+      expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '60' }).security.rateLimitPerMinute).toBe(60);
+      expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
+      expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
+      expect(() => loadConfig({ TRUST_PROXY: 'every one!' })).toThrow(/TRUST_PROXY/);
+    });
+  });
 });

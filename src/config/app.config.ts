@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { redactUrls } from '../common/redact';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
@@ -75,7 +76,29 @@ class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) GATEWAY_RETRY_BASE_MS = 100;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) GATEWAY_RETRY_MAX_MS = 2000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(2147483647) MAX_TICKETS_PER_BOOKING = 50;
+
+  @IsOptional()
+  @Matches(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, {
+    message: 'DEAD_NATION_WEBHOOK_SECRET must be whsec_ followed by base64 (at least 12 bytes)',
+  })
+  DEAD_NATION_WEBHOOK_SECRET?: string;
+  @IsOptional()
+  @Matches(/^\s*[\x21-\x2b\x2d-\x7e]{16,}(\s*,\s*[\x21-\x2b\x2d-\x7e]{16,})*\s*$/, {
+    message: 'ADMIN_TOKENS must be comma-separated tokens of at least 16 visible characters',
+  })
+  ADMIN_TOKENS?: string;
+  @IsOptional() @IsString() NODE_ENV?: string;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) RATE_LIMIT_PER_MINUTE?: number;
+  @IsOptional()
+  @Matches(/^(true|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, {
+    message:
+      'TRUST_PROXY must be true, false, a hop count, or comma-separated addresses/subnets (loopback, 10.0.0.0/8)',
+  })
+  TRUST_PROXY = 'false';
 }
+
+/** Never echoed in an error: their value is the secret. */
+const SECRET_VARIABLES = new Set(['DEAD_NATION_WEBHOOK_SECRET', 'ADMIN_TOKENS']);
 
 export interface AppConfig {
   port: number;
@@ -97,6 +120,23 @@ export interface AppConfig {
   maxTicketsPerBooking: number;
   /** The gateway clients: timeout per attempt, retries on 5xx/timeouts with capped backoff. */
   gateway: { timeoutMs: number; retries: number; retryBaseMs: number; retryMaxMs: number };
+  /**
+   * Spec §9. `webhookSecret` (whsec_…): Dead Nation's webhook must carry a Standard Webhooks
+   * signature; unset, it is taken unsigned. `adminTokens`: the bearer tokens of staff endpoints;
+   * empty, they are open.
+   */
+  security: {
+    webhookSecret?: string;
+    adminTokens: string[];
+    production: boolean;
+    /** Customers' requests per minute per client address; undefined = no limit. */
+    rateLimitPerMinute?: number;
+    /**
+     * Express's `trust proxy`: whose X-Forwarded-For tells the client address. false (the
+     * default): the connection's address, X-Forwarded-For ignored.
+     */
+    trustProxy: boolean | number | string;
+  };
   messaging: {
     maxDeliveries: number;
     retryInitialMs: number;
@@ -123,16 +163,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT)
     raw.OTEL_EXPORTER_OTLP_ENDPOINT = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (env.CONSUMER_NAME) raw.CONSUMER_NAME = env.CONSUMER_NAME;
+  for (const key of [
+    'DEAD_NATION_WEBHOOK_SECRET',
+    'ADMIN_TOKENS',
+    'NODE_ENV',
+    'RATE_LIMIT_PER_MINUTE',
+  ])
+    if (env[key]) raw[key] = env[key]!;
   const e = plainToInstance(Environment, raw);
   const errors = validateSync(e, { forbidUnknownValues: false });
   if (errors.length > 0) {
     const first = errors[0];
     const why = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
-    const shown = raw[first.property] !== undefined ? ` (got "${raw[first.property]}")` : '';
+    const shown =
+      raw[first.property] !== undefined && !SECRET_VARIABLES.has(first.property)
+        ? ` (got "${redactUrls(raw[first.property])}")`
+        : '';
     throw new ConfigError(`Invalid configuration: ${first.property}: ${why}${shown}`);
   }
   if (e.RETRY_MAX_MS < e.RETRY_INITIAL_MS) {
     throw new ConfigError('Invalid configuration: RETRY_MAX_MS must not be below RETRY_INITIAL_MS');
+  }
+  const production = e.NODE_ENV === 'production';
+  if (production) {
+    const missing = ['ADMIN_TOKENS', 'DEAD_NATION_WEBHOOK_SECRET'].filter((k) => !raw[k]);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `Invalid configuration: NODE_ENV=production needs ${missing.join(' and ')}`,
+      );
+    }
+    if (env.TICKETS_FAULT) {
+      throw new ConfigError(
+        'Invalid configuration: TICKETS_FAULT is a test-only switch, refused with NODE_ENV=production',
+      );
+    }
   }
   return {
     port: e.PORT,
@@ -157,6 +221,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retries: e.GATEWAY_RETRIES,
       retryBaseMs: e.GATEWAY_RETRY_BASE_MS,
       retryMaxMs: e.GATEWAY_RETRY_MAX_MS,
+    },
+    security: {
+      webhookSecret: e.DEAD_NATION_WEBHOOK_SECRET,
+      adminTokens: (e.ADMIN_TOKENS ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
+      production,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      trustProxy:
+        e.TRUST_PROXY === 'true'
+          ? true
+          : e.TRUST_PROXY === 'false'
+            ? false
+            : /^\d+$/.test(e.TRUST_PROXY)
+              ? Number(e.TRUST_PROXY)
+              : e.TRUST_PROXY,
     },
     messaging: {
       maxDeliveries: e.MAX_DELIVERIES,

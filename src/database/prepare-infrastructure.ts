@@ -1,7 +1,9 @@
+import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations';
+import { redactUrls } from '../common/redact';
 import { AppConfig, redisConnectionUrl } from '../config/app.config';
 
 export class InfrastructureError extends Error {}
@@ -73,10 +75,27 @@ async function pingRedis(redisUrl: string): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (e) {
+    redis.disconnect();
     throw new InfrastructureError(
-      `Cannot reach Redis at ${redisUrl} (${e.code ?? e.message}): start it, e.g. "docker compose up -d redis", or set REDIS_URL`,
+      `Cannot reach Redis at ${redactUrls(redisUrl)} (${e.code ?? e.message}): start it, e.g. "docker compose up -d redis", or set REDIS_URL`,
     );
+  }
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const warning = evictionWarning(policy);
+    if (warning) new Logger('Redis').warn(warning);
+  } catch {
+    // CONFIG is often disabled on managed Redis: nothing to check then
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * A Redis that evicts keys under memory pressure drops stream entries and consumer groups: the
+ * outbox recovers them, but only by publishing everything again. One line, not a refusal.
+ */
+export function evictionWarning(policy: string | undefined): string | null {
+  if (!policy || policy === 'noeviction') return null;
+  return `Redis maxmemory-policy is ${policy}: it may evict stream entries and consumer groups under memory pressure; set maxmemory-policy noeviction (and appendonly yes), see docs/architecture.md`;
 }

@@ -11,6 +11,8 @@ export function setupSwagger(app: INestApplication): void {
         'Errors: {statusCode, error, message}, the message naming the field and the rule.',
     )
     .setVersion('1')
+    // Staff endpoints, when ADMIN_TOKENS is set (spec §9): Authorize with one of its tokens.
+    .addBearerAuth()
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

@@ -30,6 +30,22 @@ export class HealthController implements OnApplicationShutdown {
     this.redis = redisFactory.create('health');
   }
 
+  /**
+   * Liveness: answered by the event loop alone, so an orchestrator restarts a hung process but
+   * not one waiting for PostgreSQL or Redis to come back (a restart would not bring them back).
+   */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: the same checks as /health, which stays for existing probes. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.check();
+  }
+
   @Get()
   @HealthCheck()
   check() {

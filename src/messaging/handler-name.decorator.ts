@@ -14,9 +14,9 @@ export interface HandlerOptions {
   batch?: boolean;
   /**
    * The handler calls external services and writes nothing to the database but the messages it
-   * publishes. It then runs outside any transaction, so no connection is held during its calls;
-   * what it publishes is collected and written, with its dedupe record, in one statement after
-   * it returns. A crash in between repeats its external calls (idempotent anyway), never
+   * publishes and at most one change (OutboxWriter.deferChange). It then runs outside any
+   * transaction, so no connection is held during its calls; what it writes is collected and
+   * written, with its dedupe record, in one statement after it returns. A crash in between repeats its external calls (idempotent anyway), never
    * its messages.
    */
   deferWrites?: boolean;

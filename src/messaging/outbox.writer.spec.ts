@@ -2,10 +2,10 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { BookingMade_v1 } from '../bookings/events/booking-made.event';
 import { OutboxNotifier } from './outbox.notifier';
-import { MAX_MESSAGES_PER_STATEMENT, OutboxWriter } from './outbox.writer';
+import { DeferredWrites, MAX_MESSAGES_PER_STATEMENT, OutboxWriter } from './outbox.writer';
 
 /** The SQL a writer sends, against a stand-in for the transaction host. */
-function writerWithLog(deferred?: unknown[]) {
+function writerWithLog(deferred?: DeferredWrites) {
   const sent: { sql: string; params: unknown[]; inTransaction: boolean }[] = [];
   let inTransaction = false;
   const txHost = {
@@ -77,13 +77,34 @@ describe('OutboxWriter', () => {
   });
 
   it('inside a deferWrites handler, collects what append() is given and refuses changeWith', async () => {
-    const collected: unknown[] = [];
+    const collected: DeferredWrites = { messages: [] };
     const { writer, sent } = writerWithLog(collected);
     await writer.append([booking(1)]);
-    expect(collected).toHaveLength(1);
+    expect(collected.messages).toHaveLength(1);
     await expect(
       writer.changeWith({ ctes: [['gate', 'SELECT 1']], params: [] }, [booking(2)]),
     ).rejects.toThrow('not for deferWrites handlers');
     expect(sent).toEqual([]); // nothing reached the database
+  });
+
+  it('inside a deferWrites handler, deferChange collects one change and its messages', () => {
+    const collected: DeferredWrites = { messages: [] };
+    const { writer, sent } = writerWithLog(collected);
+    const change = {
+      ctes: [['refund', 'INSERT … RETURNING 1']] as [string, string][],
+      params: [1],
+    };
+    const message = booking(1);
+    writer.deferChange(change, [message]);
+    expect(collected).toEqual({ messages: [message], change });
+    expect(() => writer.deferChange(change, [])).toThrow('one change');
+    expect(sent).toEqual([]);
+  });
+
+  it('refuses deferChange outside a deferWrites handler', () => {
+    const { writer } = writerWithLog();
+    expect(() => writer.deferChange({ ctes: [['g', 'SELECT 1']], params: [] }, [])).toThrow(
+      'for deferWrites handlers',
+    );
   });
 });

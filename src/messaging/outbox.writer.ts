@@ -6,8 +6,23 @@ import { Message, MessageRegistry } from './message';
 import { currentCorrelationId, currentTraceHeaders } from './message-context';
 import { OutboxNotifier } from './outbox.notifier';
 
-/** CLS key: the messages a `deferWrites` handler publishes, collected until it returns. */
+/** CLS key: what a `deferWrites` handler writes (DeferredWrites), collected until it returns. */
 export const DEFERRED_WRITES = 'tickets.deferredWrites';
+
+/** A business change as data-modifying CTEs (`$1…` for `params`); the last one is its gate. */
+export interface Change {
+  ctes: [name: string, sql: string][];
+  params: unknown[];
+}
+
+/**
+ * What a `deferWrites` handler leaves to be written after it returns, in the statement that
+ * records its message as handled: the messages it published, and at most one change of its own.
+ */
+export interface DeferredWrites {
+  messages: Message[];
+  change?: Change;
+}
 
 /**
  * Writes messages to the outbox (and `_v1` events to the events store) in the ambient
@@ -27,7 +42,7 @@ export class OutboxWriter {
     if (messages.length === 0) return;
     const deferred = this.deferredWrites();
     if (deferred) {
-      deferred.push(...messages); // written after the handler, with its dedupe record
+      deferred.messages.push(...messages); // written after the handler, with its dedupe record
       return;
     }
     if (messages.length > MAX_MESSAGES_PER_STATEMENT) {
@@ -61,10 +76,7 @@ export class OutboxWriter {
    * whole, so this needs no transaction and costs one round trip instead of four: for hot paths
    * whose change fits in one statement (a booking). Inside an ambient transaction it joins it.
    */
-  async changeWith<R>(
-    change: { ctes: [name: string, sql: string][]; params: unknown[] },
-    messages: Message[],
-  ): Promise<R[]> {
+  async changeWith<R>(change: Change, messages: Message[]): Promise<R[]> {
     if (this.deferredWrites()) {
       // a deferWrites handler's messages must commit with its dedupe record, later
       throw new Error('changeWith() is not for deferWrites handlers: use a transaction');
@@ -97,10 +109,25 @@ export class OutboxWriter {
     return result;
   }
 
-  /** Inside a deferWrites handler (outside any transaction): where its messages are collected. */
-  private deferredWrites(): Message[] | undefined {
+  /**
+   * changeWith for a deferWrites handler, which holds no connection while it calls out: the
+   * change and its messages are written after the handler returns, in the one statement that
+   * records its message as handled. Every message the handler published is then written only
+   * if the change's last CTE returned a row (and the record is new): a fact recorded once emits
+   * its event once, whichever message brought it (a ticket refunded on two requests).
+   */
+  deferChange(change: Change, messages: Message[]): void {
+    const deferred = this.deferredWrites();
+    if (!deferred) throw new Error('deferChange() is for deferWrites handlers: use changeWith()');
+    if (deferred.change) throw new Error('deferChange() takes one change per handler run');
+    deferred.change = change;
+    deferred.messages.push(...messages);
+  }
+
+  /** Inside a deferWrites handler (outside any transaction): what it leaves to be written. */
+  private deferredWrites(): DeferredWrites | undefined {
     if (!this.cls.isActive() || this.txHost.isTransactionActive()) return undefined;
-    return this.cls.get<Message[] | undefined>(DEFERRED_WRITES);
+    return this.cls.get<DeferredWrites | undefined>(DEFERRED_WRITES);
   }
 }
 

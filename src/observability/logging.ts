@@ -4,6 +4,7 @@ import { ClsServiceManager } from 'nestjs-cls';
 import { Params } from 'nestjs-pino';
 import pino, { LevelWithSilent, Logger } from 'pino';
 import { CORRELATION_ID } from '../messaging/message-context';
+import { serializeError } from './error-serializer';
 
 /** `trace_id` and `span_id` of the active span, if there is one. */
 export function activeTraceIds(): Record<string, string> | undefined {
@@ -50,6 +51,8 @@ export function loggerParams(level: LevelWithSilent): Params {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       mixin: contextFields,
+      // database errors lose their SQL and parameters (customer data) before they are written
+      serializers: { err: serializeError },
     },
   };
 }

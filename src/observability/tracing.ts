@@ -35,9 +35,9 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK {
   diag.setLogger(jsonDiagLogger(), DiagLogLevel.WARN);
   const sdk = new NodeSDK({
     serviceName: SERVICE_NAME,
-    // Not exporting: spans of new traces are not recorded (ids and propagation stay, the cost
-    // of recording goes: measured at about half the booking throughput); an incoming sampled
-    // traceparent is still honoured.
+    // Not exporting: spans are not recorded (ids and propagation stay, the cost of recording
+    // goes: measured at about half the booking throughput). An incoming traceparent gives its
+    // trace id, never the decision: see HousekeepingSampler.
     sampler: new HousekeepingSampler(exporting),
     // The exporter reads the endpoint and OTEL_BSP_* itself; /v1/traces is appended.
     ...(exporting
@@ -79,16 +79,28 @@ function allInstrumentations() {
 const HOUSEKEEPING_COMMANDS = new Set(['xautoclaim', 'xclaim']);
 
 /**
- * The default sampler (parent-based; new traces recorded only when exporting), minus the consumers' upkeep commands: that
- * connection auto-pipelines, so a command sent in the same tick as a handler's XACK would be
- * reported as a child of that handler, a claim or heartbeat inside some unrelated booking's trace.
+ * Parent-based, but a **remote** parent's sampled flag is not trusted (spec §9): whoever sends a
+ * traceparent, a client or a caller upstream, keeps its trace id, yet this service records
+ * exactly as it would a new trace (when exporting). Otherwise anyone could switch recording on
+ * (cost: about half the throughput) or off (hiding their requests) with one header flag. A
+ * local parent is followed, so a trace inside this service is recorded whole or not at all.
+ * Messages between our own processes carry a remote parent too; they get the same answer, so
+ * a journey stays whole.
+ *
+ * Minus the consumers' upkeep commands: that connection auto-pipelines, so a command sent in the
+ * same tick as a handler's XACK would be reported as a child of that handler, a claim or
+ * heartbeat inside some unrelated booking's trace.
  */
-class HousekeepingSampler implements tracing.Sampler {
+export class HousekeepingSampler implements tracing.Sampler {
   private readonly inner: tracing.Sampler;
 
-  constructor(recordNewTraces: boolean) {
+  constructor(record: boolean) {
+    const decision = () =>
+      record ? new tracing.AlwaysOnSampler() : new tracing.AlwaysOffSampler();
     this.inner = new tracing.ParentBasedSampler({
-      root: recordNewTraces ? new tracing.AlwaysOnSampler() : new tracing.AlwaysOffSampler(),
+      root: decision(),
+      remoteParentSampled: decision(),
+      remoteParentNotSampled: decision(),
     });
   }
 

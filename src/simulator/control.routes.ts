@@ -18,7 +18,7 @@ export function controlRoutes(ctx: SimulatorContext, startup: SimulatorSettings)
   });
 
   router.post('/config', (req, res) => {
-    const patch = parsePatch(req.body);
+    const patch = parsePatch(req.body, ctx.rules);
     applyPatch(structuredClone(settings), patch); // all or nothing: check before changing
     applyPatch(settings, patch);
     if (patch.seed !== undefined) ctx.faults.reseed();

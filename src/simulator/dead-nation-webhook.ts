@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import axios, { AxiosError } from 'axios';
 import axiosRetry, { isNetworkError } from 'axios-retry';
 import { Logger } from 'pino';
+import { Webhook } from 'standardwebhooks';
 import { DeadNationTicket, SimulatorState, WebhookRecord } from './simulator-state';
 import { SimulatorSettings } from './simulator-settings';
 
@@ -24,16 +25,35 @@ const appIsDown = (e: AxiosError) =>
  * or cannot be reached (at most `max_attempts`). A 4xx stops it: the app refused the content.
  */
 export class DeadNationWebhook {
-  private readonly http = axios.create({ transitional: { clarifyTimeoutError: true } });
+  // No redirects: app_url is checked (loopback), a redirect would lead anywhere.
+  private readonly http = axios.create({
+    transitional: { clarifyTimeoutError: true },
+    maxRedirects: 0,
+  });
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly abort = new AbortController();
+  private readonly signer?: Webhook;
 
+  /** `secret` (whsec_…, DEAD_NATION_WEBHOOK_SECRET): each attempt is signed, as spec §9 asks. */
   constructor(
     private readonly settings: SimulatorSettings,
     private readonly state: SimulatorState,
     private readonly log: Logger,
+    secret?: string,
   ) {
     axiosRetry(this.http, { shouldResetTimeout: true, retryCondition: appIsDown });
+    if (secret) this.signer = new Webhook(secret);
+  }
+
+  /** Standard Webhooks headers for `payload` now; a retry signs again, its timestamp fresh. */
+  private signature(id: string, payload: string): Record<string, string> {
+    if (!this.signer) return {};
+    const now = new Date();
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': this.signer.sign(id, now, payload),
+    };
   }
 
   send(
@@ -92,22 +112,27 @@ export class DeadNationWebhook {
         status,
         ...(error ? { error } : {}),
       });
+    // Sent as these very bytes: the signature is over the raw body.
+    const payload = JSON.stringify(record.body);
     const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      ...this.signature(record.idempotency_key, payload),
       'Idempotency-Key': record.idempotency_key,
       'Correlation-ID': origin.correlationId ?? randomUUID(),
       ...(origin.traceparent ? { traceparent: origin.traceparent } : {}),
       ...(origin.tracestate ? { tracestate: origin.tracestate } : {}),
     };
     try {
-      const answer = await this.http.post(`${w.app_url}/api/tickets-status`, record.body, {
+      const answer = await this.http.post(`${w.app_url}/api/tickets-status`, payload, {
         headers,
         timeout: w.timeout_ms,
         signal: this.abort.signal,
         'axios-retry': {
           retries: w.max_attempts - 1,
           retryDelay: (n) => Math.min(w.retry_initial_ms * 2 ** (n - 1), w.retry_max_ms),
-          onRetry: (_n, e) => {
+          onRetry: (_n, e, config) => {
             note(e.response?.status ?? null, e.response ? undefined : e.code);
+            Object.assign(config.headers ?? {}, this.signature(record.idempotency_key, payload));
           },
         },
       });

@@ -1,6 +1,7 @@
 import { AddressInfo } from 'node:net';
 import express, { NextFunction, Request, Response } from 'express';
 import pino, { Logger } from 'pino';
+import { StaffTokens } from '../security/staff-tokens';
 import { controlRoutes } from './control.routes';
 import { deadNationRoutes } from './dead-nation.routes';
 import { filesRoutes } from './files.routes';
@@ -24,6 +25,18 @@ export interface SimulatorOptions extends SettingsPatch {
   host?: string;
   /** Silent unless given. */
   logger?: Logger;
+  /**
+   * DEAD_NATION_WEBHOOK_SECRET: webhooks are signed with it. Kept out of the settings, so
+   * `GET /_sim/config` never shows it.
+   */
+  webhookSecret?: string;
+  /** SIM_ALLOW_REMOTE_APP_URL: the webhook may go beyond loopback (see PatchRules). */
+  allowRemoteAppUrl?: boolean;
+  /**
+   * SIM_CONTROL_TOKEN: `/_sim/*` (but `/_sim/health`) then needs `Authorization: Bearer <it>`.
+   * Unset, the control routes are open, as they are for tests and a laptop.
+   */
+  controlToken?: string;
 }
 
 export interface RunningSimulator {
@@ -45,10 +58,19 @@ const SERVICE_PREFIXES = {
 
 /** Starts the gateway simulator (spec §4): the five services, in memory, with faults on demand. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const { port = 0, host = '127.0.0.1', logger = pino({ level: 'silent' }), ...patch } = options;
+  const {
+    port = 0,
+    host = '127.0.0.1',
+    logger = pino({ level: 'silent' }),
+    webhookSecret,
+    allowRemoteAppUrl = false,
+    controlToken,
+    ...patch
+  } = options;
+  const rules = { allowRemoteAppUrl };
   const settings = defaultSettings();
-  applyPatch(settings, parsePatch(patch));
-  const ctx = new SimulatorContext(settings, logger);
+  applyPatch(settings, parsePatch(patch, rules));
+  const ctx = new SimulatorContext(settings, logger, webhookSecret, rules);
 
   const app = express();
   app.disable('x-powered-by');
@@ -61,6 +83,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   app.use('/payments-api', paymentsRoutes(ctx));
   app.use('/files-api', filesRoutes(ctx));
   app.use('/spreadsheets-api', spreadsheetsRoutes(ctx));
+  if (controlToken) app.use('/_sim', controlTokenRequired(controlToken));
   app.use('/_sim', controlRoutes(ctx, structuredClone(settings)));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', pid: process.pid });
@@ -92,7 +115,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     state: ctx.state,
     settings,
     configure(p) {
-      const parsed = parsePatch(p);
+      const parsed = parsePatch(p, rules);
       applyPatch(structuredClone(settings), parsed);
       applyPatch(settings, parsed);
       if (parsed.seed !== undefined) ctx.faults.reseed();
@@ -103,6 +126,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       server.closeAllConnections();
       await closed;
     },
+  };
+}
+
+/** `/_sim/*` behind SIM_CONTROL_TOKEN; `/_sim/health` stays open for probes. */
+function controlTokenRequired(token: string) {
+  const tokens = new StaffTokens([token]);
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.path === '/health' || tokens.accepts(req.get('authorization'))) return next();
+    res
+      .status(401)
+      .setHeader('WWW-Authenticate', 'Bearer')
+      .json({ error: 'the /_sim control routes need Authorization: Bearer <SIM_CONTROL_TOKEN>' });
   };
 }
 

@@ -12,9 +12,22 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const patch = patchFromEnv({ APP_URL: config.appUrl, ...process.env });
   const logger = pino({ name: 'gateway-simulator', level: config.logLevel });
-  const sim = await startSimulator({ ...patch, port: config.gatewayPort, host: '0.0.0.0', logger });
+  const sim = await startSimulator({
+    ...patch,
+    port: config.gatewayPort,
+    // Loopback unless told: the simulator holds customers' data and takes orders from anyone.
+    host: process.env.SIM_HOST || '127.0.0.1',
+    logger,
+    webhookSecret: config.security.webhookSecret,
+    allowRemoteAppUrl: process.env.SIM_ALLOW_REMOTE_APP_URL === 'true',
+    controlToken: process.env.SIM_CONTROL_TOKEN || undefined,
+  });
   logger.info(
-    { url: sim.url, webhook_url: `${sim.settings.webhook.app_url}/api/tickets-status` },
+    {
+      url: sim.url,
+      host: process.env.SIM_HOST || '127.0.0.1',
+      webhook_url: `${sim.settings.webhook.app_url}/api/tickets-status`,
+    },
     `gateway simulator listening on ${sim.url}`,
   );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -3,7 +3,7 @@ import { Logger } from 'pino';
 import { DeadNationWebhook } from './dead-nation-webhook';
 import { FaultInjector } from './fault-injector';
 import { RecordedRequest, SimulatorState } from './simulator-state';
-import { ServiceName, SimulatorSettings } from './simulator-settings';
+import { PatchRules, ServiceName, SimulatorSettings } from './simulator-settings';
 
 /** Everything the routes share. */
 export class SimulatorContext {
@@ -15,9 +15,11 @@ export class SimulatorContext {
   constructor(
     readonly settings: SimulatorSettings,
     readonly log: Logger,
+    webhookSecret?: string,
+    readonly rules: PatchRules = {},
   ) {
     this.faults = new FaultInjector(settings);
-    this.webhook = new DeadNationWebhook(settings, this.state, log);
+    this.webhook = new DeadNationWebhook(settings, this.state, log, webhookSecret);
   }
 
   /** A delay that close() cancels, so a held call never keeps a test process alive. */

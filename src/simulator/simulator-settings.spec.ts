@@ -32,6 +32,7 @@ describe('simulator settings from the environment', () => {
       settings,
       patchFromEnv({
         APP_URL: 'http://app:8080/',
+        SIM_ALLOW_REMOTE_APP_URL: 'true', // a host name beyond loopback (see the SSRF guard)
         SIM_WEBHOOK_ENABLED: 'false',
         SIM_WEBHOOK_REPEATS: '1',
         SIM_WEBHOOK_DELAY_MS: '0',
@@ -106,5 +107,46 @@ describe('Dead Nation settings', () => {
     [{ refuse: [] }, 'dead_nation.refuse is not a known setting'],
   ])('refuses %j naming the field', (deadNation, message) => {
     expect(() => parsePatch({ dead_nation: deadNation })).toThrow(message);
+  });
+});
+
+describe('the webhook target (SSRF guard)', () => {
+  it.each([
+    'http://127.0.0.1:8080',
+    'http://localhost:3000/',
+    'https://127.10.0.1',
+    'http://[::1]:8080',
+  ])('takes the loopback URL %s', (app_url) => {
+    expect(parsePatch({ webhook: { app_url } }).webhook?.app_url).toBe(app_url.replace(/\/$/, ''));
+  });
+
+  it.each([
+    'http://169.254.169.254/latest/meta-data',
+    'http://10.0.0.5:8080',
+    'http://example.com',
+    'http://127.0.0.1.nip.io',
+    'http://localhost.evil.example',
+    'http://0.0.0.0:8080',
+  ])('refuses %s naming webhook.app_url', (app_url) => {
+    expect(() => parsePatch({ webhook: { app_url } })).toThrow(
+      /^webhook\.app_url must be a loopback URL .*SIM_ALLOW_REMOTE_APP_URL=true/,
+    );
+  });
+
+  it('takes any http(s) URL with allowRemoteAppUrl', () => {
+    const app_url = 'http://app.internal:8080';
+    expect(parsePatch({ webhook: { app_url } }, { allowRemoteAppUrl: true }).webhook?.app_url).toBe(
+      app_url,
+    );
+  });
+
+  it('from the environment: APP_URL beyond loopback only with SIM_ALLOW_REMOTE_APP_URL=true', () => {
+    const APP_URL = 'http://169.254.169.254';
+    expect(() => patchFromEnv({ APP_URL })).toThrow(
+      /^Invalid configuration: APP_URL: must be a loopback URL/,
+    );
+    expect(patchFromEnv({ APP_URL, SIM_ALLOW_REMOTE_APP_URL: 'true' }).webhook?.app_url).toBe(
+      APP_URL,
+    );
   });
 });

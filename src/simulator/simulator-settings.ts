@@ -101,8 +101,18 @@ export function defaultSettings(): SimulatorSettings {
 const FAULT_KEYS = Object.keys(NO_FAULTS) as Array<keyof ServiceFaults>;
 const WEBHOOK_KEYS = Object.keys(defaultSettings().webhook) as Array<keyof WebhookSettings>;
 
+/** What a patch may ask for beyond its shape. */
+export interface PatchRules {
+  /**
+   * SIM_ALLOW_REMOTE_APP_URL=true: the webhook may go to any host. Otherwise only to loopback:
+   * anyone reaching `/_sim/config` could else have Dead Nation post customers' e-mail addresses
+   * to any address the simulator reaches, cloud metadata endpoints included (SSRF).
+   */
+  allowRemoteAppUrl?: boolean;
+}
+
 /** Validates a patch (from JSON or the environment); throws InvalidRequest naming the field. */
-export function parsePatch(value: unknown): SettingsPatch {
+export function parsePatch(value: unknown, rules: PatchRules = {}): SettingsPatch {
   const body = Fields.of(value, '');
   body.onlyKnown(['seed', 'timeout_hold_ms', 'faults', 'webhook', 'dead_nation']);
   const patch: SettingsPatch = {};
@@ -116,7 +126,7 @@ export function parsePatch(value: unknown): SettingsPatch {
       if (faults.has(service)) patch.faults[service] = parseFaults(faults.object(service));
     }
   }
-  if (body.has('webhook')) patch.webhook = parseWebhook(body.object('webhook'));
+  if (body.has('webhook')) patch.webhook = parseWebhook(body.object('webhook'), rules);
   if (body.has('dead_nation')) {
     const deadNation = body.object('dead_nation');
     deadNation.onlyKnown(['refused_event_ids']);
@@ -144,7 +154,18 @@ function parseFaults(f: Fields): Partial<ServiceFaults> {
   return out;
 }
 
-function parseWebhook(w: Fields): SettingsPatch['webhook'] {
+/** localhost, 127.0.0.0/8 and ::1, by name as written: nothing is resolved. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function parseWebhook(w: Fields, rules: PatchRules): SettingsPatch['webhook'] {
   w.onlyKnown(WEBHOOK_KEYS);
   const out: NonNullable<SettingsPatch['webhook']> = {};
   if (w.has('enabled')) out.enabled = w.boolean('enabled');
@@ -152,6 +173,12 @@ function parseWebhook(w: Fields): SettingsPatch['webhook'] {
     const url = w.string('app_url');
     if (!/^https?:\/\/[^\s/]+/.test(url))
       throw new InvalidRequest('webhook.app_url', 'must be an http(s) URL');
+    if (!rules.allowRemoteAppUrl && !isLoopbackUrl(url)) {
+      throw new InvalidRequest(
+        'webhook.app_url',
+        'must be a loopback URL (localhost, 127.x.x.x, [::1]) unless SIM_ALLOW_REMOTE_APP_URL=true',
+      );
+    }
     out.app_url = url.replace(/\/$/, '');
   }
   if (w.has('repeats')) out.repeats = w.int('repeats', 1, 100);
@@ -252,7 +279,7 @@ export function patchFromEnv(env: NodeJS.ProcessEnv): SettingsPatch {
     raw.webhook.price = { amount: amount ?? '50.00', currency: currency ?? 'EUR' };
   }
   try {
-    const patch = parsePatch(raw);
+    const patch = parsePatch(raw, { allowRemoteAppUrl: env.SIM_ALLOW_REMOTE_APP_URL === 'true' });
     applyPatch(defaultSettings(), patch); // cross-field checks
     return patch;
   } catch (e) {

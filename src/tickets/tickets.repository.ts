@@ -73,13 +73,17 @@ export class TicketsRepository {
     return rows.length > 0;
   }
 
-  /** One page of the live (confirmed, not canceled) tickets in ticket_id order. */
+  /**
+   * One page of the live (confirmed, neither canceled nor refunded) tickets in ticket_id order.
+   * A refund is a row of `refunds`, written when the money has gone back (spec §9).
+   */
   async liveTicketsAfter(after: string | undefined, limit: number): Promise<ListedTicket[]> {
     const rows: { ticket_id: string; customer_email: string; amount: string; currency: string }[] =
       await this.txHost.tx.query(
         `SELECT ticket_id, customer_email, price_amount::text AS amount, price_currency AS currency
-           FROM tickets
+           FROM tickets t
           WHERE deleted_at IS NULL AND ($1::uuid IS NULL OR ticket_id > $1::uuid)
+            AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.ticket_id = t.ticket_id)
           ORDER BY ticket_id LIMIT $2`,
         [after ?? null, limit],
       );

@@ -432,7 +432,7 @@ describe('HTTP API (spec §2)', () => {
       const operations: [string, string, any][] = [
         ['/api/shows', 'post', [201, 400, 409, 413, 415]],
         ['/api/book-tickets', 'post', [201, 400, 404, 413, 415]],
-        ['/api/tickets-status', 'post', [200, 400, 413, 415]],
+        ['/api/tickets-status', 'post', [200, 400, 413, 415, 422]],
         ['/api/tickets', 'get', [200, 400]],
         ['/api/ticket-refund/{ticket_id}', 'put', [202, 400, 404]],
       ];

@@ -223,14 +223,25 @@ function cases(showId: string): Case[] {
     {
       name: 'body: over 1 MiB',
       method: 'post',
+      path: '/api/book-tickets',
+      raw: {
+        type: 'application/json',
+        text: JSON.stringify({ ...booking, pad: 'x'.repeat(1100000) }),
+      },
+      status: 413,
+      says: /larger than 1 MiB/,
+    },
+    {
+      name: 'body: webhook over 512 KiB',
+      method: 'post',
       path: '/api/tickets-status',
       headers: key,
       raw: {
         type: 'application/json',
-        text: JSON.stringify({ tickets: [], pad: 'x'.repeat(1100000) }),
+        text: JSON.stringify({ tickets: [], pad: 'x'.repeat(530000) }),
       },
       status: 413,
-      says: /larger than 1 MiB/,
+      says: /larger than 512 KiB/,
     },
     {
       name: 'body: text/plain',

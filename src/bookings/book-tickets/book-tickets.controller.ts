@@ -3,9 +3,11 @@ import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
 import { BookTicketsRequest, BookTicketsResponse } from './book-tickets.dto';
 import { BookTicketsService } from './book-tickets.service';
+import { CustomerRateLimit } from '../../security/customer-rate-limit';
 
 @ApiTags('bookings')
 @Controller('book-tickets')
+@CustomerRateLimit()
 export class BookTicketsController {
   constructor(private readonly service: BookTicketsService) {}
 

@@ -8,15 +8,18 @@ import {
   OnApplicationBootstrap,
   BeforeApplicationShutdown,
 } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
 import { ClsService } from 'nestjs-cls';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { MessagingMetrics } from '../messaging.metrics';
 import { OutboxWriter } from '../outbox.writer';
 import { RedisFactory, StreamNames } from '../messaging.tokens';
 import { GroupConsumer } from './group-consumer';
+import { GroupRegistry } from './group-registry';
 import { BatchProcessor } from './batch-processor';
 import { MessageProcessor, ProcessorDeps } from './message-processor';
 import { Semaphore } from './semaphore';
@@ -44,6 +47,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly metrics: MessagingMetrics,
     private readonly writer: OutboxWriter,
+    @InjectDataSource() private readonly db?: DataSource,
   ) {}
 
   get enabled(): boolean {
@@ -59,6 +63,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     this.redis = this.redisFactory.create('consumer-commands');
     // Leave connections for the API, the relay and handlers that open a second transaction.
     const slots = new Semaphore(Math.max(1, this.config.dbPoolSize - 4));
+    const registry = this.db ? new GroupRegistry(this.db) : undefined;
     for (const sub of subscriptions) {
       const deps: ProcessorDeps = {
         config: this.config,
@@ -84,6 +89,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
             concurrency: m.consumerConcurrency,
             claimIdleMs: m.claimIdleMs,
             streamKey: (d) => this.names.stream(d),
+            registry,
           },
           sub.batch ? new BatchProcessor(sub, processor, deps) : undefined,
         ),

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { compareIds } from '../stream-trimmer';
 import { BatchProcessor } from './batch-processor';
+import { GroupRegistry } from './group-registry';
 import { MessageProcessor, StreamEntry, toFields } from './message-processor';
 
 type RawEntry = [id: string, fields: string[]];
@@ -12,6 +13,8 @@ export interface GroupConsumerOptions {
   concurrency: number;
   claimIdleMs: number;
   streamKey: (destination: string) => string;
+  /** Without it (unit tests), a lost group is only created again. */
+  registry?: GroupRegistry;
 }
 
 /**
@@ -33,6 +36,7 @@ export class GroupConsumer {
   private lastError?: string;
   private ready = false;
   private readonly keys: { key: string; destination: string }[];
+  private ensuring?: Promise<void>;
 
   constructor(
     private readonly processor: MessageProcessor,
@@ -69,16 +73,43 @@ export class GroupConsumer {
     this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, claimIdleMs / 3)));
   }
 
-  /** Groups start at the beginning of the stream, so nothing published before them is missed. */
-  private async ensureGroups(): Promise<void> {
-    for (const { key } of this.keys) {
-      try {
-        await this.redis.xgroup('CREATE', key, this.group, '0', 'MKSTREAM');
-      } catch (e) {
-        if (!String(e.message).includes('BUSYGROUP')) throw e;
+  /**
+   * Groups start at the beginning of the stream, so nothing published before them is missed.
+   * A group Redis lost (registered in PostgreSQL, missing in Redis) has its unhandled messages
+   * published again from the outbox first (GroupRegistry.recover). One run at a time: the read
+   * loop and the claimer may both find the group gone.
+   */
+  private ensureGroups(): Promise<void> {
+    this.ensuring ??= this.createMissingGroups().finally(() => (this.ensuring = undefined));
+    return this.ensuring;
+  }
+
+  private async createMissingGroups(): Promise<void> {
+    const missing: { key: string; destination: string }[] = [];
+    for (const k of this.keys) if (!(await this.groupExists(k.key))) missing.push(k);
+    if (missing.length) {
+      const destinations = missing.map((k) => k.destination);
+      await this.options.registry?.recover(this.group, destinations);
+      for (const { key } of missing) {
+        try {
+          await this.redis.xgroup('CREATE', key, this.group, '0', 'MKSTREAM');
+        } catch (e) {
+          if (!String(e.message).includes('BUSYGROUP')) throw e;
+        }
       }
+      await this.options.registry?.register(this.group, destinations);
     }
     this.ready = true;
+  }
+
+  private async groupExists(key: string): Promise<boolean> {
+    try {
+      const groups = (await this.redis.xinfo('GROUPS', key)) as unknown[][];
+      return groups.some((g) => g[g.indexOf('name') + 1] === this.group);
+    } catch (e) {
+      if (/no such key/i.test(String(e.message))) return false;
+      throw e;
+    }
   }
 
   private async loop(): Promise<void> {

@@ -25,8 +25,9 @@ import { hitFault } from '../faults';
 import { Message, MessageRegistry } from '../message';
 import { CORRELATION_ID } from '../message-context';
 import { MessagingMetrics } from '../messaging.metrics';
-import { DEFERRED_WRITES, OutboxWriter } from '../outbox.writer';
+import { Change, DEFERRED_WRITES, DeferredWrites, OutboxWriter } from '../outbox.writer';
 import { StreamNames } from '../messaging.tokens';
+import { RetryLater } from '../retry-later';
 import { isInfrastructureError } from './infrastructure-error';
 import { Semaphore } from './semaphore';
 import { Subscription } from './subscriptions';
@@ -46,9 +47,32 @@ export function messageIdOf(entry: StreamEntry, message: Message): string {
   return (entry.fields.message_id || message.header.id).toLowerCase();
 }
 
-/** Records that a handler handled a message; returns a row only the first time. */
-const RECORD_HANDLED = `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
+/**
+ * Records that a handler handled a message; returns a row only the first time. Its two
+ * parameters are numbered after the first `before` ones.
+ */
+const recordHandled = (before = 0) =>
+  `INSERT INTO processed_messages (handler, message_id) VALUES ($${before + 1}, $${before + 2})
   ON CONFLICT DO NOTHING RETURNING 1`;
+const RECORD_HANDLED = recordHandled();
+
+/**
+ * The statement a deferWrites handler's writes end with: its dedupe record, after the change it
+ * deferred if any. The last CTE gates the messages: the record must be new and, with a change,
+ * the change's own gate must have returned a row.
+ */
+export function recordWith(change: Change | undefined, handler: string, messageId: string): Change {
+  if (!change) return { ctes: [['fresh', RECORD_HANDLED]], params: [handler, messageId] };
+  const gate = change.ctes[change.ctes.length - 1][0];
+  return {
+    ctes: [
+      ...change.ctes,
+      ['fresh_record', recordHandled(change.params.length)],
+      ['fresh', `SELECT 1 FROM fresh_record WHERE EXISTS (SELECT 1 FROM ${gate})`],
+    ],
+    params: [...change.params, handler, messageId],
+  };
+}
 
 export function toFields(flat: string[]): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -187,7 +211,8 @@ export class MessageProcessor {
         break;
       } catch (e) {
         // Bounded all the same (minutes at the capped backoff), in case it is not an outage at all.
-        if (isInfrastructureError(e) && ++outages <= MAX_OUTAGE_RETRIES) {
+        const notItsFault = isInfrastructureError(e) || e instanceof RetryLater;
+        if (notItsFault && ++outages <= MAX_OUTAGE_RETRIES) {
           this.logger.warn(handledLine(run, 'retry', e));
           await abortableSleep(outage.duration, stopping);
           outage = outage.next(undefined);
@@ -260,19 +285,19 @@ export class MessageProcessor {
       [this.sub.handler, id],
     );
     if (seen.length > 0) return 'duplicate';
-    const published: Message[] = [];
-    cls.set(DEFERRED_WRITES, published);
+    const deferred: DeferredWrites = { messages: [] };
+    cls.set(DEFERRED_WRITES, deferred);
     try {
       await this.sub.invoke(message);
     } finally {
       cls.set(DEFERRED_WRITES, undefined);
     }
     hitFault('consumer.after-handler-before-write');
-    // The messages are written only if the record is new: another consumer may have finished
-    // the same entry meanwhile.
+    // The messages are written only if the record is new (another consumer may have finished
+    // the same entry meanwhile) and the handler's deferred change, if any, took effect.
     const fresh = await writer.changeWith(
-      { ctes: [['fresh', RECORD_HANDLED]], params: [this.sub.handler, id] },
-      published,
+      recordWith(deferred.change, this.sub.handler, id),
+      deferred.messages,
     );
     return fresh.length === 0 ? 'duplicate' : 'ok';
   }

@@ -1,25 +1,15 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
+import { UuidParamPipe } from '../../common/uuid';
 import { OpsBooking } from '../ops-booking.document';
 import { OpsBookingsQuery } from './ops-bookings.query';
 import { OpsBookingsReader } from './ops-bookings.reader';
-
-const bookingIdPipe = new ParseUUIDPipe({
-  exceptionFactory: () => new BadRequestException('booking_id must be a UUID'),
-});
+import { StaffOnly } from '../../security/staff.guard';
 
 @ApiTags('ops')
 @Controller('ops/bookings')
+@StaffOnly()
 export class OpsBookingsController {
   constructor(private readonly reader: OpsBookingsReader) {}
 
@@ -48,7 +38,9 @@ export class OpsBookingsController {
   @Get(':booking_id')
   @ApiOperation({ summary: 'The document of one booking' })
   @ApiOkResponse({ description: 'An ops booking document (spec §5)' })
-  async one(@Param('booking_id', bookingIdPipe) bookingId: string): Promise<OpsBooking> {
+  async one(
+    @Param('booking_id', new UuidParamPipe('booking_id')) bookingId: string,
+  ): Promise<OpsBooking> {
     const doc = await this.reader.find(bookingId);
     if (!doc) throw new NotFoundException(`booking ${bookingId} is not in the ops read model`);
     return doc;

@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
 import { ShowsRepository } from '../shows.repository';
 import { CreateShowRequest, CreateShowResponse } from './create-show.dto';
+import { StaffOnly } from '../../security/staff.guard';
 
 @ApiTags('shows')
 @Controller('shows')
+@StaffOnly()
 export class CreateShowController {
   constructor(private readonly shows: ShowsRepository) {}
 

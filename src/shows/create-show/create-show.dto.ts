@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsLowerCasedUuid } from '../../common/uuid';
 import { IsRfc3339Instant } from './rfc3339.validator';
 
 export class CreateShowRequest {
   @ApiProperty({ format: 'uuid', example: '0b7e8cb1-5c3b-4e89-9bd5-8cc5a1b4a9a1' })
-  @IsUUID()
+  @IsLowerCasedUuid()
   dead_nation_id: string;
 
   @ApiProperty({ minimum: 1, maximum: 2147483647, example: 100 })

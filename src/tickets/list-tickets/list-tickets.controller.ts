@@ -4,18 +4,20 @@ import type { Response } from 'express';
 import { ApiError } from '../../docs/api-error';
 import { TicketsRepository } from '../tickets.repository';
 import { ListedTicketDto, ListTicketsQuery } from './list-tickets.dto';
+import { StaffOnly } from '../../security/staff.guard';
 
 /** Rows fetched per query while streaming: memory stays bounded whatever the table holds. */
 const BATCH = 500;
 
 @ApiTags('tickets')
 @Controller('tickets')
+@StaffOnly()
 export class ListTicketsController {
   constructor(private readonly tickets: TicketsRepository) {}
 
   @Get()
   @ApiOperation({
-    summary: 'Tickets confirmed and not canceled',
+    summary: 'Tickets confirmed, neither canceled nor refunded',
     description:
       'A plain JSON array, streamed in ticket_id order a batch at a time. Optional keyset ' +
       'paging: `limit` caps the count, `after` starts after a ticket_id (pass the last one seen).',

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsLowerCasedUuid } from '../../common/uuid';
 import { MoneyDto } from '../money.dto';
 
 export const MAX_PAGE = 10_000;
@@ -13,7 +14,7 @@ export class ListTicketsQuery {
     example: '2b1d1d5e-0c39-4b43-9c47-3c1f1e3c9b10',
   })
   @IsOptional()
-  @IsUUID()
+  @IsLowerCasedUuid()
   after?: string;
 
   @ApiPropertyOptional({

@@ -1,15 +1,30 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { SpreadsheetsClient } from '../../gateway/spreadsheets.client';
+import { RetryLater } from '../../messaging/retry-later';
+
+/**
+ * How long a run may hold a (sheet, ticket): longer than its two gateway calls (read back, then
+ * append) can take, every attempt timing out and every retry waiting its longest. A holder that
+ * outlives it is surely done or dead; a crashed holder's lease just runs out.
+ */
+export function leaseMsFor(gateway: AppConfig['gateway']): number {
+  const worstCall =
+    (gateway.retries + 1) * gateway.timeoutMs + gateway.retries * gateway.retryMaxMs * 1.2;
+  return Math.ceil(2 * worstCall) + 5000;
+}
 
 /**
  * Appends a ticket's row to a sheet once. Spreadsheets has no idempotency field, so each
  * (sheet, ticket) is recorded before the append and marked appended after it; a retry that
  * finds the record still unmarked may follow an append whose answer was lost, so it reads the
- * sheet back and appends only when the row is missing.
+ * sheet back and appends only when the row is missing. An unmarked record alone cannot tell an
+ * earlier run that crashed from one appending right now, so a run reads back and appends only
+ * while it holds the record's lease: two runs never both find the row missing and both append.
  */
 @Injectable()
 export class SpreadsheetRows implements OnModuleDestroy {
@@ -20,6 +35,7 @@ export class SpreadsheetRows implements OnModuleDestroy {
    * one and wait for another.
    */
   private readonly ledger: Pool;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly sheets: SpreadsheetsClient,
@@ -32,36 +48,72 @@ export class SpreadsheetRows implements OnModuleDestroy {
       connectionTimeoutMillis: 3000,
     });
     this.ledger.on('error', () => undefined); // an idle connection lost; the next query reconnects
+    this.leaseMs = leaseMsFor(config.gateway);
   }
 
   async appendOnce(sheet: string, ticketId: string, columns: string[]): Promise<void> {
-    const previous = await this.recordIntent(sheet, ticketId);
-    if (previous === 'appended') return;
-    if (previous === 'none' || !(await this.sheetHasRow(sheet, ticketId))) {
-      await this.sheets.appendRow(sheet, columns);
+    const owner = randomUUID();
+    const lease = await this.takeLease(sheet, ticketId, owner);
+    if (lease === 'appended') return;
+    try {
+      if (lease === 'first' || !(await this.sheetHasRow(sheet, ticketId))) {
+        await this.sheets.appendRow(sheet, columns);
+      }
+    } catch (e) {
+      // Let the retry take over at once instead of waiting for the lease to run out.
+      await this.ledger
+        .query(
+          `UPDATE spreadsheet_rows SET lease_owner = NULL, lease_until = NULL
+            WHERE sheet = $1 AND ticket_id = $2 AND lease_owner = $3`,
+          [sheet, ticketId, owner],
+        )
+        .catch(() => undefined); // it runs out anyway
+      throw e;
     }
     await this.txHost.tx.query(
-      'UPDATE spreadsheet_rows SET appended_at = now() WHERE sheet = $1 AND ticket_id = $2',
+      `UPDATE spreadsheet_rows
+          SET appended_at = COALESCE(appended_at, now()), lease_owner = NULL, lease_until = NULL
+        WHERE sheet = $1 AND ticket_id = $2`,
       [sheet, ticketId],
     );
   }
 
-  /** What an earlier attempt left: nothing, an unfinished append, or a finished one. */
-  private async recordIntent(
+  /**
+   * Takes the (sheet, ticket) for this run: 'first' when nothing was recorded before (no row can
+   * be in the sheet), 'unfinished' when an earlier run left it unmarked and its lease ran out
+   * (the row may be in the sheet), 'appended' when it is done. Another run's live lease is a
+   * RetryLater: that run is appending right now.
+   */
+  private async takeLease(
     sheet: string,
     ticketId: string,
-  ): Promise<'none' | 'pending' | 'appended'> {
+    owner: string,
+  ): Promise<'first' | 'unfinished' | 'appended'> {
+    const params = [sheet, ticketId, owner, this.leaseMs];
     const inserted = await this.ledger.query(
-      `INSERT INTO spreadsheet_rows (sheet, ticket_id) VALUES ($1, $2)
+      `INSERT INTO spreadsheet_rows (sheet, ticket_id, lease_owner, lease_until)
+       VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
        ON CONFLICT (sheet, ticket_id) DO NOTHING RETURNING 1`,
-      [sheet, ticketId],
+      params,
     );
-    if (inserted.rowCount === 1) return 'none';
+    if (inserted.rowCount === 1) return 'first';
+    // Guarded: of runs that race for an unfinished record, exactly one gets a row back.
+    const taken = await this.ledger.query(
+      `UPDATE spreadsheet_rows
+          SET lease_owner = $3, lease_until = now() + $4 * interval '1 millisecond'
+        WHERE sheet = $1 AND ticket_id = $2 AND appended_at IS NULL
+          AND (lease_until IS NULL OR lease_until < now())
+       RETURNING 1`,
+      params,
+    );
+    if (taken.rowCount === 1) return 'unfinished';
     const { rows } = await this.ledger.query(
-      'SELECT appended_at FROM spreadsheet_rows WHERE sheet = $1 AND ticket_id = $2',
+      'SELECT appended_at, lease_until FROM spreadsheet_rows WHERE sheet = $1 AND ticket_id = $2',
       [sheet, ticketId],
     );
-    return rows[0]?.appended_at ? 'appended' : 'pending';
+    if (rows[0]?.appended_at) return 'appended';
+    const until = rows[0]?.lease_until ? ` until ${rows[0].lease_until.toISOString()}` : '';
+    throw new RetryLater(`another run is appending ticket ${ticketId} to ${sheet}${until}`);
   }
 
   private async sheetHasRow(sheet: string, ticketId: string): Promise<boolean> {

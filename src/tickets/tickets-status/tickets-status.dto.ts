@@ -1,23 +1,28 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
   IsDefined,
   IsEmail,
   IsIn,
   IsObject,
-  IsUUID,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { IsLowerCasedUuid } from '../../common/uuid';
 import { MoneyDto } from '../money.dto';
 
 export const TICKET_STATUSES = ['confirmed', 'canceled'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
+/**
+ * The body is validated with `stopAtFirstError`, and class-validator checks a property's rules
+ * from the one nearest to it upwards: the most basic rule (a type) goes last.
+ */
 export class TicketStatusDto {
   @ApiProperty({ format: 'uuid', example: '2b1d1d5e-0c39-4b43-9c47-3c1f1e3c9b10' })
-  @IsUUID()
+  @IsLowerCasedUuid()
   ticket_id: string;
 
   @ApiProperty({ enum: TICKET_STATUSES, example: 'confirmed' })
@@ -25,8 +30,8 @@ export class TicketStatusDto {
   status: TicketStatus;
 
   @ApiProperty({ format: 'email', maxLength: 255, example: 'ada@example.com' })
-  @IsEmail()
   @MaxLength(255)
+  @IsEmail()
   customer_email: string;
 
   @ApiProperty({ type: MoneyDto })
@@ -37,15 +42,20 @@ export class TicketStatusDto {
   price: MoneyDto;
 
   @ApiProperty({ format: 'uuid', example: '7f1c2e3d-4b5a-4c6d-9e8f-0a1b2c3d4e5f' })
-  @IsUUID()
+  @IsLowerCasedUuid()
   booking_id: string;
 }
 
+/** What one request may carry: Dead Nation sends a large booking in several requests. */
+export const MAX_TICKETS_PER_REQUEST = 500;
+export const TOO_MANY_TICKETS = `tickets must contain at most ${MAX_TICKETS_PER_REQUEST} tickets`;
+
 /** Sent by Dead Nation; fields we do not know are ignored, not refused (a third party's format). */
 export class TicketsStatusRequest {
-  @ApiProperty({ type: [TicketStatusDto] })
-  @IsArray()
+  @ApiProperty({ type: [TicketStatusDto], maxItems: MAX_TICKETS_PER_REQUEST })
   @ValidateNested({ each: true })
   @Type(() => TicketStatusDto)
+  @ArrayMaxSize(MAX_TICKETS_PER_REQUEST, { message: TOO_MANY_TICKETS })
+  @IsArray()
   tickets: TicketStatusDto[];
 }

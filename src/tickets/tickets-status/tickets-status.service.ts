@@ -4,6 +4,7 @@ import { Transactional } from '@nestjs-cls/transactional';
 import { TicketBookingCanceled_v1 } from '../events/ticket-booking-canceled.event';
 import { TicketBookingConfirmed_v1 } from '../events/ticket-booking-confirmed.event';
 import { KnownBookingsRepository } from './known-bookings.repository';
+import { requestHash } from './request-hash';
 import { TicketStatusDto } from './tickets-status.dto';
 import { WebhookRequestsRepository } from './webhook-requests.repository';
 
@@ -18,12 +19,19 @@ export class TicketsStatusService {
   /**
    * One event per ticket, in order, committed with the request's key: a replay of the same
    * key (Dead Nation re-sends on purpose) finds the key and writes nothing. A ticket of a
-   * booking we never made could only retry and dead-letter downstream: refused up front.
+   * booking we never made could only retry and dead-letter downstream: refused up front. The
+   * same key with another body is refused too, instead of being dropped as a replay.
    */
   @Transactional()
   async receive(idempotencyKey: string, tickets: TicketStatusDto[]): Promise<void> {
     await this.refuseUnknownBookings(tickets);
-    if (!(await this.requests.recordFirstSeen(idempotencyKey))) return;
+    const use = await this.requests.record(idempotencyKey, requestHash(tickets));
+    if (use === 'replay') return;
+    if (use === 'conflict') {
+      throw new UnprocessableEntityException(
+        'the Idempotency-Key was used before with a different body',
+      );
+    }
     await this.eventBus.publishAll(tickets.map((ticket) => toEvent(ticket, idempotencyKey)));
   }
 
