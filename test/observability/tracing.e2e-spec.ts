@@ -180,7 +180,16 @@ describe('one trace per journey (OTLP), Correlation-ID, JSON logs', () => {
         (s) => s.attributes['db.system'] === 'redis' || s.attributes['db.system.name'] === 'redis',
       ).length,
     ).toBeGreaterThan(0);
-    expect(t.spans.filter((s) => s.status.code === 2)).toEqual([]);
+    // Order is not guaranteed (spec §3): a read-model update that overtakes its ticket fails and
+    // is retried. So a failed span is allowed only as an attempt of a message that the same
+    // handler later handled without error, in this trace.
+    const attemptOf = (s: (typeof t.spans)[number]) =>
+      `${s.name} ${s.attributes['tickets.handler']} ${s.attributes['messaging.message.id']}`;
+    const succeeded = new Set(t.spans.filter((s) => s.status.code !== 2).map(attemptOf));
+    for (const failed of t.spans.filter((s) => s.status.code === 2)) {
+      expect(failed.attributes['messaging.message.id']).toBeDefined();
+      expect(succeeded.has(attemptOf(failed))).toBe(true);
+    }
     // The consumers' claims and heartbeats belong to no journey.
     expect(t.find((s) => ['xautoclaim', 'xclaim'].includes(s.name))).toEqual([]);
     console.log(`booking ${booking_id}, trace ${traceId}:\n${t.render(/^pg\.query/)}`);
