@@ -4,7 +4,7 @@ import { config as loadDotenv } from 'dotenv';
 import { Client } from 'pg';
 import { loadConfig } from '../config/app.config';
 import { parseDuration } from '../config/duration';
-import { replayOutbox } from '../messaging/outbox-replay';
+import { replayableSince, replayOutbox } from '../messaging/outbox-replay';
 
 loadDotenv({ quiet: true });
 
@@ -29,12 +29,20 @@ export function parseSince(text: string, now = Date.now()): Date | null {
  */
 async function main(args: string[]): Promise<number> {
   const [command, flag, value] = args;
-  const since = flag === '--since' && value ? parseSince(value) : null;
+  let since = flag === '--since' && value ? parseSince(value) : null;
   if (command !== 'replay' || !since) {
     console.error(usage);
     return 2;
   }
   const config = loadConfig();
+  const oldest = replayableSince(config);
+  if (since < oldest) {
+    // Older messages may have lost their dedupe records: publishing them again could act twice.
+    console.error(
+      `--since ${value} is older than DEDUPE_RETENTION allows; replaying from ${oldest.toISOString()}`,
+    );
+    since = oldest;
+  }
   const db = new Client({ connectionString: config.postgresUrl });
   await db.connect();
   try {

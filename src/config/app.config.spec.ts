@@ -1,4 +1,4 @@
-import { loadConfig, redisConnectionUrl } from './app.config';
+import { loadConfig, longestRedeliveryMs, redisConnectionUrl } from './app.config';
 
 describe('loadConfig', () => {
   it('gives the defaults of spec §1 for an empty environment', () => {
@@ -24,6 +24,11 @@ describe('loadConfig', () => {
     ['MAX_TICKETS_PER_BOOKING', '0', /MAX_TICKETS_PER_BOOKING/],
     ['MAX_TICKETS_PER_BOOKING', 'fifty', /MAX_TICKETS_PER_BOOKING/],
     ['MAX_TICKETS_PER_BOOKING', '2147483648', /MAX_TICKETS_PER_BOOKING/],
+    ['OUTBOX_RETENTION', '7', /OUTBOX_RETENTION must be a duration such as 7d/],
+    ['OUTBOX_RETENTION', '0d', /OUTBOX_RETENTION/],
+    ['DEDUPE_RETENTION', '2w', /DEDUPE_RETENTION/],
+    ['WEBHOOK_KEY_RETENTION', '1.5h', /WEBHOOK_KEY_RETENTION/],
+    ['WEBHOOK_KEY_RETENTION', '-30d', /WEBHOOK_KEY_RETENTION/],
   ])('rejects %s=%s with one line naming it', (key, value, pattern) => {
     expect(() => loadConfig({ [key]: value })).toThrow(pattern);
     try {
@@ -46,6 +51,53 @@ describe('loadConfig', () => {
 
   it('takes a subset of roles', () => {
     expect([...loadConfig({ ROLES: 'relay' }).roles]).toEqual(['relay']);
+  });
+
+  describe('retention (spec §10)', () => {
+    it('defaults to 7d, 7d and 30d', () => {
+      expect(loadConfig({}).retention).toEqual({
+        outboxMs: 7 * 86_400_000,
+        dedupeMs: 7 * 86_400_000,
+        webhookKeyMs: 30 * 86_400_000,
+      });
+    });
+
+    it('takes seconds, minutes, hours and days', () => {
+      const c = loadConfig({
+        OUTBOX_RETENTION: '45s',
+        DEDUPE_RETENTION: '12h',
+        WEBHOOK_KEY_RETENTION: '30m',
+      });
+      expect(c.retention).toEqual({
+        outboxMs: 45_000,
+        dedupeMs: 43_200_000,
+        webhookKeyMs: 1_800_000,
+      });
+    });
+
+    it('counts the stream retention and every delivery with its retries, claim and gateway time as redelivery', () => {
+      const c = loadConfig({
+        STREAM_RETENTION_MS: '60000',
+        MAX_DELIVERIES: '3',
+        RETRY_MAX_MS: '1000',
+        CLAIM_IDLE_MS: '2000',
+        GATEWAY_RETRIES: '1',
+        GATEWAY_TIMEOUT_MS: '500',
+        GATEWAY_RETRY_MAX_MS: '100',
+      });
+      expect(longestRedeliveryMs(c)).toBe(60_000 + 3 * (1000 + 2000 + 2 * 500 + 100));
+    });
+
+    it('refuses a dedupe retention that a redelivery could outlast, in one line naming it', () => {
+      // Defaults: an hour of stream retention plus 10 deliveries of at most 36 s each.
+      expect(() => loadConfig({ DEDUPE_RETENTION: '1h' })).toThrow(
+        /^Invalid configuration: DEDUPE_RETENTION must exceed the longest possible redelivery, 66m .*\(got "1h"\)$/,
+      );
+      expect(() => loadConfig({ DEDUPE_RETENTION: '67m' })).not.toThrow();
+      expect(() => loadConfig({ DEDUPE_RETENTION: '10s', STREAM_RETENTION_MS: '0' })).toThrow(
+        /DEDUPE_RETENTION/,
+      );
+    });
   });
 
   describe('security (spec §9)', () => {

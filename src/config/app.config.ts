@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { redactUrls } from '../common/redact';
 import { plainToInstance, Transform } from 'class-transformer';
+import { formatDuration, parseDuration } from './duration';
 import {
   IsIn,
   IsInt,
@@ -16,6 +17,9 @@ import {
 export type Role = 'api' | 'worker' | 'relay';
 const ROLES: Role[] = ['api', 'worker', 'relay'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+const DURATION = /^\s*[1-9]\d{0,8}\s*[smhd]\s*$/;
+const DURATION_RULE = '$property must be a duration such as 7d, 12h, 30m or 45s';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -76,6 +80,9 @@ class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) GATEWAY_RETRY_BASE_MS = 100;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) GATEWAY_RETRY_MAX_MS = 2000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(2147483647) MAX_TICKETS_PER_BOOKING = 50;
+  @IsOptional() @Matches(DURATION, { message: DURATION_RULE }) OUTBOX_RETENTION = '7d';
+  @IsOptional() @Matches(DURATION, { message: DURATION_RULE }) DEDUPE_RETENTION = '7d';
+  @IsOptional() @Matches(DURATION, { message: DURATION_RULE }) WEBHOOK_KEY_RETENTION = '30d';
 
   @IsOptional()
   @Matches(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, {
@@ -149,6 +156,21 @@ export interface AppConfig {
     streamRetentionMs: number;
     consumerName?: string;
   };
+  /** How long rows are kept before the relay role prunes them (spec §10). */
+  retention: { outboxMs: number; dedupeMs: number; webhookKeyMs: number };
+}
+
+/**
+ * The longest a message can still be delivered after a handler recorded it as handled: an
+ * acknowledged entry stays in its stream for STREAM_RETENTION_MS (a group created again reads it),
+ * and a delivery in progress elsewhere can go on for every retry, claim and gateway attempt of
+ * its budget. A dedupe record must outlive it, or the late delivery would act twice.
+ */
+export function longestRedeliveryMs(c: Pick<AppConfig, 'messaging' | 'gateway'>): number {
+  const g = c.gateway;
+  const attemptMs = (g.retries + 1) * g.timeoutMs + g.retries * g.retryMaxMs;
+  const m = c.messaging;
+  return m.streamRetentionMs + m.maxDeliveries * (m.retryMaxMs + m.claimIdleMs + attemptMs);
 }
 
 export class ConfigError extends Error {}
@@ -198,7 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       );
     }
   }
-  return {
+  const config: AppConfig = {
     port: e.PORT,
     gatewayPort: e.GATEWAY_PORT,
     postgresUrl: e.POSTGRES_URL,
@@ -251,7 +273,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       streamRetentionMs: e.STREAM_RETENTION_MS,
       consumerName: e.CONSUMER_NAME,
     },
+    retention: {
+      outboxMs: parseDuration(e.OUTBOX_RETENTION)!,
+      dedupeMs: parseDuration(e.DEDUPE_RETENTION)!,
+      webhookKeyMs: parseDuration(e.WEBHOOK_KEY_RETENTION)!,
+    },
   };
+  const redelivery = longestRedeliveryMs(config);
+  if (config.retention.dedupeMs <= redelivery) {
+    throw new ConfigError(
+      `Invalid configuration: DEDUPE_RETENTION must exceed the longest possible redelivery, ${formatDuration(redelivery)} (STREAM_RETENTION_MS plus MAX_DELIVERIES times retry, claim and gateway time) (got "${e.DEDUPE_RETENTION}")`,
+    );
+  }
+  return config;
 }
 
 /** Parses REDIS_URL in either accepted form into a redis:// URL ioredis understands. */

@@ -15,6 +15,7 @@ import { OutboxWriter } from './outbox.writer';
 import { IoRedisFactory } from './redis.factory';
 import { OutboxRelay } from './relay/outbox.relay';
 import { StreamTrimmer } from './stream-trimmer';
+import { Pruner } from './pruner';
 
 /**
  * The plumbing every feature gets for free: the outbox publisher behind EventBus, the command
@@ -40,6 +41,7 @@ import { StreamTrimmer } from './stream-trimmer';
     ConsumerHost,
     OutboxRelay,
     StreamTrimmer,
+    Pruner,
   ],
   exports: [
     StreamNames,

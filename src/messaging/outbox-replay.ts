@@ -1,3 +1,14 @@
+import { AppConfig, longestRedeliveryMs } from '../config/app.config';
+
+/**
+ * The oldest message it is safe to publish again: its dedupe records (at least as young as the
+ * message) must outlive the redelivery, or a handler would act on it twice. With the defaults,
+ * 7 days minus about an hour.
+ */
+export function replayableSince(config: AppConfig, now = Date.now()): Date {
+  return new Date(now - (config.retention.dedupeMs - longestRedeliveryMs(config)));
+}
+
 /** Runs one SQL statement; the DataSource's or a client's `query`. */
 export type Query = (sql: string, params?: unknown[]) => Promise<any>;
 

@@ -10,6 +10,9 @@ import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { SubscriptionDiscovery } from './consumer/subscriptions';
 import { RedisFactory, StreamNames } from './messaging.tokens';
 
+/** The most dead letters kept (approximately: Redis trims whole nodes). */
+export const DEAD_LETTERS_MAX = 100_000;
+
 /** Compares stream ids ("ms-seq"). */
 export function compareIds(a: string, b: string): number {
   const [am, as] = a.split('-').map(BigInt);
@@ -81,7 +84,26 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
       const keys = await this.scan(this.names.prefix + pattern);
       for (const key of keys) trimmed += await this.trim(key);
     }
-    return trimmed;
+    return trimmed + (await this.trimDeadLetters());
+  }
+
+  /**
+   * The dead letters are kept as long as their messages are kept in the outbox (OUTBOX_RETENTION:
+   * until then `npm run outbox -- replay` can still send them again), and at most about
+   * DEAD_LETTERS_MAX of them, so a poison storm cannot fill Redis. What goes is logged.
+   */
+  async trimDeadLetters(): Promise<number> {
+    const redis = this.redis!;
+    const key = this.names.deadLetters;
+    const horizon = `${Date.now() - this.config.retention.outboxMs}-0`;
+    const old = await redis.xtrim(key, 'MINID', horizon);
+    const many = await redis.xtrim(key, 'MAXLEN', '~', DEAD_LETTERS_MAX);
+    if (old + many > 0) {
+      this.logger.warn(
+        `dropped ${old} dead letters older than OUTBOX_RETENTION and ${many} beyond the newest ${DEAD_LETTERS_MAX}`,
+      );
+    }
+    return old + many;
   }
 
   async trim(key: string): Promise<number> {

@@ -63,7 +63,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     this.redis = this.redisFactory.create('consumer-commands');
     // Leave connections for the API, the relay and handlers that open a second transaction.
     const slots = new Semaphore(Math.max(1, this.config.dbPoolSize - 4));
-    const registry = this.db ? new GroupRegistry(this.db) : undefined;
+    const registry = this.db ? new GroupRegistry(this.db, this.config) : undefined;
     for (const sub of subscriptions) {
       const deps: ProcessorDeps = {
         config: this.config,

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { replayOutbox } from '../outbox-replay';
+import { AppConfig } from '../../config/app.config';
+import { replayOutbox, replayableSince } from '../outbox-replay';
 
 /**
  * What the consumer groups have read, kept in PostgreSQL because Redis is what may forget. A
@@ -12,7 +13,10 @@ import { replayOutbox } from '../outbox-replay';
 export class GroupRegistry {
   private readonly logger = new Logger(GroupRegistry.name);
 
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   /**
    * Called before the missing groups are created again: republishes what a lost group may not
@@ -26,7 +30,10 @@ export class GroupRegistry {
     );
     const lost = rows.map((r) => r.destination);
     if (lost.length) {
-      const n = await replayOutbox((sql, p) => this.db.query(sql, p), { destinations: lost });
+      const n = await replayOutbox((sql, p) => this.db.query(sql, p), {
+        destinations: lost,
+        since: replayableSince(this.config),
+      });
       this.logger.warn(
         `consumer group ${group} was lost from Redis on ${lost.join(', ')}: ${n} outbox rows published again`,
       );

@@ -27,8 +27,7 @@ import { CORRELATION_ID } from '../message-context';
 import { MessagingMetrics } from '../messaging.metrics';
 import { Change, DEFERRED_WRITES, DeferredWrites, OutboxWriter } from '../outbox.writer';
 import { StreamNames } from '../messaging.tokens';
-import { RetryLater } from '../retry-later';
-import { isInfrastructureError } from './infrastructure-error';
+import { OutageCounter } from './outage-counter';
 import { Semaphore } from './semaphore';
 import { Subscription } from './subscriptions';
 
@@ -122,9 +121,6 @@ export function inConsumerSpan<T>(
   );
 }
 
-/** Attempts lost to a database outage that are not counted as deliveries, per message. */
-const MAX_OUTAGE_RETRIES = 100;
-
 export interface ProcessorDeps {
   config: AppConfig;
   cls: ClsService;
@@ -198,7 +194,7 @@ export class MessageProcessor {
     }
     let backoff = this.backoff.next();
     let outage = this.backoff.next();
-    let outages = 0;
+    const outages = new OutageCounter();
     for (let attempt = deliveries; ;) {
       if (stopping.aborted) return; // left pending: another consumer, or our restart, takes it
       const run = this.runOf(entry, message, attempt);
@@ -210,9 +206,7 @@ export class MessageProcessor {
         this.logger.log(handledLine(run, outcome));
         break;
       } catch (e) {
-        // Bounded all the same (minutes at the capped backoff), in case it is not an outage at all.
-        const notItsFault = isInfrastructureError(e) || e instanceof RetryLater;
-        if (notItsFault && ++outages <= MAX_OUTAGE_RETRIES) {
+        if ((await outages.classify(e, () => this.databaseDown())) === 'outage') {
           this.logger.warn(handledLine(run, 'retry', e));
           await abortableSleep(outage.duration, stopping);
           outage = outage.next(undefined);
@@ -230,6 +224,21 @@ export class MessageProcessor {
     }
     hitFault('consumer.after-effect-before-ack');
     await this.ack(entry);
+  }
+
+  /** Whether PostgreSQL fails to answer a ping within 2 s (no answer in time counts as down). */
+  private async databaseDown(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const ping = this.deps.txHost.tx.query('SELECT 1').then(
+      () => false,
+      () => true,
+    );
+    const slow = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 2000)));
+    try {
+      return await Promise.race([ping, slow]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   runOf(entry: StreamEntry, message: Message, delivery: number): HandlerRun {
