@@ -114,17 +114,3 @@ export const liveTickets = async (url: string) =>
     customer_email: string;
     price: { amount: string; currency: string };
   }[];
-
-/**
- * Failed attempts of a handler so far, from the app's /metrics. The registry is process-wide, so
- * compare with a count taken before.
- */
-export async function handlerFailures(url: string, handler: string): Promise<number> {
-  const text = (await request(url).get('/metrics').expect(200)).text;
-  return text
-    .split('\n')
-    .filter(
-      (l) => l.startsWith('messages_processing_failed_total') && l.includes(`handler="${handler}"`),
-    )
-    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-}

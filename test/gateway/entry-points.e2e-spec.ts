@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, exited, ROOT, TestEnv } from '../support/test-env';
+import { eventually, exited, listeningUrl, ROOT, TestEnv } from '../support/test-env';
 import { freePort, http } from './support';
 
 /** The compiled entry points: `npm run start:gateway` and `npm start` (built by `npm test`). */
@@ -27,16 +27,16 @@ describe('gateway entry points', () => {
     );
 
   it('start:gateway runs the simulator on GATEWAY_PORT with faults and webhook from SIM_* variables', async () => {
-    const port = await freePort();
     const sim = env.spawn('src/simulator/main.js', {
-      GATEWAY_PORT: String(port),
+      GATEWAY_PORT: '0', // a free port, chosen by the listen itself: no race for it
+      LOG_LEVEL: 'info', // for the line naming the port
       APP_URL: 'http://127.0.0.1:9999',
       SIM_RECEIPTS_ERROR_RATE: '1',
       SIM_WEBHOOK_REPEATS: '3',
       SIM_WEBHOOK_PRICE_AMOUNT: '12.50',
       SIM_WEBHOOK_PRICE_CURRENCY: 'USD',
     });
-    const url = `http://127.0.0.1:${port}`;
+    const url = await listeningUrl(sim);
     await eventually(isUp(`${url}/_sim/health`), { what: `simulator up (${sim.output.join('')})` });
 
     const { data: settings } = await http.get(`${url}/_sim/config`);

@@ -149,7 +149,7 @@ describe('outbox → relay → consumer groups', () => {
         }),
       ).rejects.toThrow('business rule broken');
       expect(await written(event)).toEqual({ outbox: [], events: [] });
-      await new Promise((r) => setTimeout(r, 300));
+      await settled(env);
       expect((await effects(env, 'probe_effect')).has(70_003)).toBe(false);
     });
   });

@@ -1,15 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import Redis from 'ioredis';
 import { eventually, exited } from '../support/test-env';
+import { CHILD_ENV, runId, tempDir } from '../support/test-run';
 
 /** A Redis server owned by one test, on its own port, that we can stop and start empty. */
 export class OwnRedis {
   readonly port = 20_000 + Math.floor(Math.random() * 20_000);
   private proc?: ChildProcess;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'tickets-redis-'));
+  private readonly dir = tempDir('redis');
 
   private output = '';
 
@@ -30,7 +29,8 @@ export class OwnRedis {
           '--dir',
           this.dir,
         ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+        // Marked, so the global teardown kills it should the test die before stopping it.
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [CHILD_ENV]: runId() } },
       );
       proc.stdout.on('data', (d) => (this.output = (this.output + String(d)).slice(-2000)));
       proc.stderr.on('data', (d) => (this.output = (this.output + String(d)).slice(-2000)));
@@ -65,5 +65,10 @@ export class OwnRedis {
     this.proc.kill('SIGKILL');
     await exited(this.proc);
     this.proc = undefined;
+  }
+
+  /** Its data directory (the global teardown removes it anyway, should this not run). */
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

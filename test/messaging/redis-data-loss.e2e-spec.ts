@@ -39,6 +39,7 @@ describe('Redis losing data under a running app (spec §10)', () => {
     await env.close().catch(() => undefined);
     client.disconnect();
     await redis.stop();
+    redis.remove();
   });
 
   /** Relays N slow messages, then returns once they are all in Redis and most are unhandled. */

@@ -18,6 +18,7 @@ describe('Redis restarted (and empty) under a running app', () => {
   afterAll(async () => {
     await env.close().catch(() => undefined);
     await redis.stop();
+    redis.remove();
   });
 
   it('reports Redis down on /health, and relay and consumers recover by themselves', async () => {

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
 import { createShow } from '../flows/support';
 import { eventually, exited, ROOT, TestEnv } from '../support/test-env';
+import { tempDir } from '../support/test-run';
 import { jsonLines, spawnApp, traceIdOf } from './support';
 
 /**
@@ -21,7 +21,7 @@ describe('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   beforeAll(async () => {
     for (const file of ['dist/src/main.js', 'dist/test/fixtures/connection-log.js'])
       if (!existsSync(join(ROOT, file))) throw new Error(`${file} missing: build first`);
-    dir = mkdtempSync(join(tmpdir(), 'tickets-no-export-'));
+    dir = tempDir('no-export');
     sim = await startSimulator({ webhook: { delay_ms: 10 } });
   });
   afterAll(async () => {

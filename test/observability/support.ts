@@ -1,8 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { RunningSimulator } from '../../src/simulator/gateway-simulator';
-import { freePort } from '../gateway/support';
-import { printed, TestEnv } from '../support/test-env';
+import { listeningUrl, TestEnv } from '../support/test-env';
 
 /** OTLP span kinds as exported (the API's SpanKind + 1). */
 export const KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
@@ -181,17 +180,14 @@ export async function spawnApp(
   sim: RunningSimulator,
   overrides: Record<string, string> = {},
 ) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  sim.configure({ webhook: { app_url: url } });
   const child = env.spawn('src/main.js', {
-    PORT: String(port),
+    PORT: '0', // chosen by the listen itself: no free-port race
     GATEWAY_URL: sim.url,
-    APP_URL: url,
     OTEL_BSP_SCHEDULE_DELAY: '200',
     ...overrides,
   });
-  await printed(child, /listening on http/);
+  const url = await listeningUrl(child);
+  sim.configure({ webhook: { app_url: url } });
   return { child, url };
 }
 

@@ -184,7 +184,7 @@ describe('one trace per journey (OTLP), Correlation-ID, JSON logs', () => {
     // is retried. So a failed span is allowed only as an attempt of a message that the same
     // handler later handled without error, in this trace.
     const attemptOf = (s: (typeof t.spans)[number]) =>
-      `${s.name} ${s.attributes['tickets.handler']} ${s.attributes['messaging.message.id']}`;
+      `${s.name} ${String(s.attributes['tickets.handler'])} ${String(s.attributes['messaging.message.id'])}`;
     const succeeded = new Set(t.spans.filter((s) => s.status.code !== 2).map(attemptOf));
     for (const failed of t.spans.filter((s) => s.status.code === 2)) {
       expect(failed.attributes['messaging.message.id']).toBeDefined();

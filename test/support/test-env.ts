@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app.config';
 import { AppModuleOptions } from '../../src/app.module';
+import { CHILD_ENV, dbPrefix, redisPrefix, runId } from './test-run';
 
 export const ROOT = join(__dirname, '..', '..');
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -17,8 +18,9 @@ const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
  */
 export class TestEnv {
   readonly id = `${process.pid}_${randomBytes(4).toString('hex')}`;
-  readonly dbName = `tickets_test_${this.id}`;
-  readonly prefix = `test:${this.id}:`;
+  /** Named after the run too, so the global teardown finds what a failed test left. */
+  readonly dbName = `${dbPrefix()}${this.id}`;
+  readonly prefix = `${redisPrefix()}${this.id}:`;
   readonly env: Record<string, string>;
   private redis?: Redis;
   private pg?: Client;
@@ -64,7 +66,8 @@ export class TestEnv {
     overrides: Record<string, string> = {},
   ): ChildProcess & { output: string[] } {
     const child = spawn(process.execPath, [join(ROOT, 'dist', script)], {
-      env: { ...process.env, ...this.env, ...overrides },
+      // The marker lets the global teardown kill it should this process die without closing.
+      env: { ...process.env, ...this.env, [CHILD_ENV]: runId(), ...overrides },
       stdio: ['ignore', 'pipe', 'pipe'],
     }) as ChildProcess & { output: string[] };
     child.output = [];

@@ -1,0 +1,251 @@
+import { Logger } from '@nestjs/common';
+import { GroupConsumer, GroupConsumerOptions } from './group-consumer';
+import { StreamEntry } from './message-processor';
+
+type RawEntry = [string, string[]];
+
+/**
+ * The blocking connection: XREADGROUP hands out what the test queued, or waits (as BLOCK does)
+ * until more is queued or the connection is closed.
+ */
+class FakeBlockingRedis {
+  private readonly queue: [string, RawEntry[]][] = [];
+  private wakeUp?: () => void;
+  readonly counts: number[] = [];
+  closed = false;
+
+  push(key: string, entries: RawEntry[]): void {
+    this.queue.push([key, entries]);
+    this.wakeUp?.();
+  }
+
+  async xreadgroup(...args: unknown[]): Promise<[string, RawEntry[]][] | null> {
+    const count = Number(args[args.indexOf('COUNT') + 1]);
+    this.counts.push(count);
+    while (this.queue.length === 0 && !this.closed) {
+      await new Promise<void>((r) => (this.wakeUp = r));
+    }
+    if (this.closed) throw new Error('Connection is closed.');
+    const [key, entries] = this.queue[0];
+    const taken = entries.splice(0, count);
+    if (entries.length === 0) this.queue.shift();
+    return [[key, taken]];
+  }
+
+  disconnect(): void {
+    this.closed = true;
+    this.wakeUp?.();
+  }
+}
+
+/** The command connection: groups created, claims answered from what the test sets. */
+class FakeRedis {
+  readonly groups: string[][] = [];
+  /** Streams whose group exists already. */
+  readonly existing = new Set<string>();
+  busy = false;
+
+  async xinfo(_what: string, key: string): Promise<unknown[][]> {
+    if (!this.existing.has(key)) throw new Error('ERR no such key');
+    return [['name', 'tickets.probe', 'pending', 0]];
+  }
+
+  claimable: RawEntry[] = [];
+  deliveries = new Map<string, number>();
+
+  async xgroup(...args: string[]): Promise<string> {
+    this.groups.push(args);
+    if (this.busy) throw new Error('BUSYGROUP Consumer Group name already exists');
+    return 'OK';
+  }
+
+  async xautoclaim(): Promise<[string, RawEntry[]]> {
+    const entries = this.claimable;
+    this.claimable = [];
+    return ['0-0', entries];
+  }
+
+  async xpending(_key: string, _group: string, ...range: unknown[]) {
+    if (range.length === 0) return [0];
+    return [...this.deliveries].map(([id, n]) => [id, 'other', 5000, n]);
+  }
+
+  async xclaim(): Promise<string[]> {
+    return [];
+  }
+}
+
+/** A processor that holds each entry until the test releases it. */
+class FakeProcessor {
+  readonly group = 'tickets.probe';
+  readonly seen: { id: string; deliveries: number; fields: Record<string, string> }[] = [];
+  private readonly held = new Map<string, () => void>();
+  inFlight = 0;
+  maxInFlight = 0;
+
+  process(entry: StreamEntry, deliveries: number): Promise<void> {
+    this.seen.push({ id: entry.id, deliveries, fields: entry.fields });
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    return new Promise<void>((resolve) =>
+      this.held.set(entry.id, () => {
+        this.inFlight--;
+        resolve();
+      }),
+    );
+  }
+
+  release(id?: string): void {
+    for (const [key, done] of [...this.held]) {
+      if (id && key !== id) continue;
+      this.held.delete(key);
+      done();
+    }
+  }
+}
+
+const entries = (from: number, n: number): RawEntry[] =>
+  Array.from({ length: n }, (_, i) => [`${from + i}-0`, ['name', 'Probe_v1', 'seq', String(i)]]);
+
+/** Event-loop turns until `check` holds (no clock: a broken consumer never gets there). */
+async function until(check: () => boolean): Promise<void> {
+  for (let turns = 0; turns < 200 && !check(); turns++) {
+    await new Promise((r) => setImmediate(r));
+  }
+  expect(check()).toBe(true);
+}
+
+/** Every consumer a test made: stopped after it, so a failed test leaves no timer running. */
+const made: GroupConsumer[] = [];
+
+function consumerWith(options: Partial<GroupConsumerOptions> = {}) {
+  const blocking = new FakeBlockingRedis();
+  const redis = new FakeRedis();
+  const processor = new FakeProcessor();
+  const consumer = new GroupConsumer(
+    processor as any,
+    ['events.Probe_v1', 'events.Other_v1'],
+    blocking as any,
+    redis as any,
+    {
+      consumerName: 'me',
+      batch: 10,
+      concurrency: 3,
+      claimIdleMs: 3_600_000, // the claim and heartbeat timers never fire; claims are called
+      streamKey: (d) => `t:${d}`,
+      ...options,
+    },
+  );
+  made.push(consumer);
+  return { consumer, blocking, redis, processor };
+}
+
+describe('GroupConsumer', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['error', 'warn', 'log']));
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((c) => c.stop(0)));
+  });
+
+  it('creates its missing groups from the start (0, MKSTREAM), recovering them first, and a concurrent create is fine', async () => {
+    const calls: string[] = [];
+    const registry = {
+      recover: async (group: string, destinations: string[]) =>
+        calls.push(`recover ${group} ${destinations.join(',')}`),
+      register: async (group: string, destinations: string[]) =>
+        calls.push(`register ${group} ${destinations.join(',')}`),
+    };
+    const { consumer, redis } = consumerWith({ registry: registry as any });
+    redis.existing.add('t:events.Probe_v1');
+    redis.busy = true; // another consumer created it meanwhile
+    await consumer.start();
+    expect(redis.groups).toEqual([
+      ['CREATE', 't:events.Other_v1', 'tickets.probe', '0', 'MKSTREAM'],
+    ]);
+    expect(calls).toEqual([
+      'recover tickets.probe events.Other_v1',
+      'register tickets.probe events.Other_v1',
+    ]);
+    expect(consumer.problem()).toBeNull();
+    await consumer.stop(0);
+    expect(consumer.problem()).toBe('tickets.probe stopped');
+  });
+
+  it('hands every entry read to the processor once, as a first delivery, with its fields', async () => {
+    const { consumer, blocking, processor } = consumerWith();
+    await consumer.start();
+    blocking.push('t:events.Probe_v1', entries(1, 2));
+    await until(() => processor.seen.length === 2);
+    expect(processor.seen).toEqual([
+      { id: '1-0', deliveries: 1, fields: { name: 'Probe_v1', seq: '0' } },
+      { id: '2-0', deliveries: 1, fields: { name: 'Probe_v1', seq: '1' } },
+    ]);
+    processor.release();
+    await consumer.stop(1000);
+  });
+
+  it('keeps at most `concurrency` entries in flight, reading more as slots free up', async () => {
+    const { consumer, blocking, processor } = consumerWith({ concurrency: 3 });
+    await consumer.start();
+    blocking.push('t:events.Probe_v1', entries(1, 10));
+    await until(() => processor.seen.length === 3);
+    // Never asked Redis for more than it had room for.
+    expect(Math.max(...blocking.counts)).toBeLessThanOrEqual(3);
+    processor.release('1-0'); // one slot frees: one more entry, not a batch
+    await until(() => processor.seen.length === 4);
+    for (let i = 0; i < 10; i++) {
+      processor.release();
+      await new Promise((r) => setImmediate(r));
+    }
+    await until(() => processor.seen.length === 10);
+    processor.release();
+    expect(processor.maxInFlight).toBe(3);
+    await consumer.stop(1000);
+  });
+
+  it('takes over idle entries of a dead consumer with their delivery counts (the dead-letter budget holds)', async () => {
+    const { consumer, redis, processor } = consumerWith();
+    await consumer.start();
+    redis.claimable = entries(7, 2);
+    redis.deliveries = new Map([
+      ['7-0', 4],
+      ['8-0', 2],
+    ]);
+    await (consumer as unknown as { claim(): Promise<void> }).claim();
+    await until(() => processor.seen.length === 2);
+    expect(processor.seen.map((s) => [s.id, s.deliveries])).toEqual([
+      ['7-0', 4],
+      ['8-0', 2],
+    ]);
+    processor.release();
+    await consumer.stop(1000);
+  });
+
+  it('does not run an entry twice at once when a claim returns what is still in flight here', async () => {
+    const { consumer, blocking, redis, processor } = consumerWith();
+    await consumer.start();
+    blocking.push('t:events.Probe_v1', entries(1, 1));
+    await until(() => processor.seen.length === 1);
+    redis.claimable = entries(1, 1); // our own entry, idle while its handler retries
+    redis.deliveries = new Map([['1-0', 2]]);
+    await (consumer as unknown as { claim(): Promise<void> }).claim();
+    await new Promise((r) => setImmediate(r));
+    expect(processor.seen).toHaveLength(1);
+    processor.release();
+    await consumer.stop(1000);
+  });
+
+  it('stop() waits for the entries in flight, up to the timeout', async () => {
+    const { consumer, blocking, processor } = consumerWith();
+    await consumer.start();
+    blocking.push('t:events.Probe_v1', entries(1, 1));
+    await until(() => processor.seen.length === 1);
+    let stopped = false;
+    const stopping = consumer.stop(3_600_000).then(() => (stopped = true));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false); // still handling
+    processor.release();
+    await stopping;
+    expect(blocking.closed).toBe(true);
+  });
+});

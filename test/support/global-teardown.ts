@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { CHILD_ENV, dbPrefix, redisPrefix, RUN_ENV, tempPrefix } from './test-run';
+
+const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * Removes whatever this run created and a failed or killed test left behind: child processes
+ * (an app or simulator orphaned by a SIGKILLed worker), databases, Redis keys and temp
+ * directories. Only this run's, by its id: another run may be going on beside it.
+ */
+export default async function globalTeardown(): Promise<void> {
+  const run = process.env[RUN_ENV];
+  if (!run) return;
+  const left: string[] = [];
+  const killed = killChildren(run);
+  if (killed) left.push(`${killed} processes`);
+
+  const admin = new Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [dbPrefix(run)],
+    );
+    for (const { datname } of rows) {
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+    if (rows.length) left.push(`${rows.length} databases`);
+  } finally {
+    await admin.end();
+  }
+
+  const redis = new Redis('redis://127.0.0.1:6379');
+  try {
+    let cursor = '0';
+    let keys = 0;
+    do {
+      const [next, found] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${redisPrefix(run)}*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      if (found.length) await redis.del(...found);
+      keys += found.length;
+    } while (cursor !== '0');
+    if (keys) left.push(`${keys} Redis keys`);
+  } finally {
+    redis.disconnect();
+  }
+
+  const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith(tempPrefix(run)));
+  for (const d of dirs) rmSync(join(tmpdir(), d), { recursive: true, force: true });
+  if (dirs.length) left.push(`${dirs.length} temp directories`);
+
+  // Worth a line: a suite that cleans up after itself leaves nothing here.
+  if (left.length) process.stderr.write(`test teardown removed leftovers: ${left.join(', ')}\n`);
+}
+
+/** SIGKILLs every process whose environment marks it as a child of this run (Linux /proc). */
+function killChildren(run: string): number {
+  const marker = `${CHILD_ENV}=${run}`;
+  let killed = 0;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return 0; // no /proc: nothing to find this way
+  }
+  for (const pid of pids) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (!environ.includes(marker)) continue;
+      process.kill(Number(pid), 'SIGKILL');
+      killed++;
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return killed;
+}
