@@ -136,21 +136,6 @@ describe('Redis losing data under a running app (spec §10)', () => {
     await expectRecovered((done += N), lostAt);
   });
 
-  it('entries lost while the groups stay (a lagging replica): `npm run outbox -- replay --since` publishes them again', async () => {
-    const since = new Date(Date.now() - 1000).toISOString();
-    await relayedButUnhandled(done);
-    // The groups survive, so nothing looks lost to the consumers: this one needs an operator.
-    await client.xtrim(env.key('events.Probe_v1'), 'MAXLEN', 0);
-    const lostAt = Date.now();
-    const { stdout } = await run(
-      process.execPath,
-      [join(ROOT, 'dist/src/cli/outbox.js'), 'replay', '--since', since],
-      { env: { ...process.env, ...env.env } },
-    );
-    expect(stdout).toMatch(new RegExp(`${N} messages since .* marked for publishing again`));
-    await expectRecovered((done += N), lostAt, false);
-  });
-
   it('a group that existed before the registry did (an upgrade) is registered at start-up, so its loss is seen too', async () => {
     await app.close();
     await env.query('TRUNCATE consumer_groups');
@@ -165,5 +150,21 @@ describe('Redis losing data under a running app (spec §10)', () => {
     await client.xgroup('DESTROY', env.key('events.Probe_v1'), 'tickets.probe_effect');
     const lostAt = Date.now();
     await expectRecovered((done += N), lostAt);
+  });
+
+  // Last: the entries trimmed unread leave Redis's lag counts wrong for good (see expectRecovered).
+  it('entries lost while the groups stay (a lagging replica): `npm run outbox -- replay --since` publishes them again', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    await relayedButUnhandled(done);
+    // The groups survive, so nothing looks lost to the consumers: this one needs an operator.
+    await client.xtrim(env.key('events.Probe_v1'), 'MAXLEN', 0);
+    const lostAt = Date.now();
+    const { stdout } = await run(
+      process.execPath,
+      [join(ROOT, 'dist/src/cli/outbox.js'), 'replay', '--since', since],
+      { env: { ...process.env, ...env.env } },
+    );
+    expect(stdout).toMatch(new RegExp(`${N} messages since .* marked for publishing again`));
+    await expectRecovered((done += N), lostAt, false);
   });
 });
