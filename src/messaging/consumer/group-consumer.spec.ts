@@ -165,6 +165,8 @@ describe('GroupConsumer', () => {
     expect(calls).toEqual([
       'recover tickets.probe events.Other_v1',
       'register tickets.probe events.Other_v1',
+      // then every stream of the group, so a group made before the registry existed is known too
+      'register tickets.probe events.Probe_v1,events.Other_v1',
     ]);
     expect(consumer.problem()).toBeNull();
     await consumer.stop(0);

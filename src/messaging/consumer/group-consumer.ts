@@ -271,10 +271,13 @@ export class GroupConsumer {
     this.blocking.disconnect(); // ends a BLOCK in progress
     await this.loopDone;
     if (this.inflight.size > 0) {
+      // The timer is cleared once drained: a pending one would keep the process alive.
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => this.drained.push(resolve)),
-        sleep(timeoutMs),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
       ]);
+      clearTimeout(timer);
     }
   }
 }
