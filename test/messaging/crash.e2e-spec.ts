@@ -122,7 +122,11 @@ describe('a deferWrites handler killed after its external work, before its write
 
 describe('R19: SIGTERM under load', () => {
   // Poisoned probes retry until the switch goes off: they must not dead-letter meanwhile.
-  const env = new TestEnv({ SHUTDOWN_TIMEOUT_MS: '3000', MAX_DELIVERIES: '100000' });
+  const env = new TestEnv({
+    SHUTDOWN_TIMEOUT_MS: '3000',
+    MAX_DELIVERIES: '100000',
+    DEDUPE_RETENTION: '365d', // must outlast the redelivery 100,000 deliveries allow
+  });
   afterAll(() => env.close());
 
   it('exits 0 promptly with nothing half-applied, and a restart resumes', async () => {

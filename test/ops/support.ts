@@ -20,8 +20,16 @@ export const HANDLERS = [
   'ops_ticket_refunded',
 ];
 
-/** Test environments of this directory: a message waiting for its booking must not dead-letter. */
-export const OPS_ENV = { MAX_DELIVERIES: '100000', RETRY_INITIAL_MS: '20', RETRY_MAX_MS: '100' };
+/**
+ * Test environments of this directory: a message waiting for its booking must not dead-letter,
+ * and the dedupe window must outlast the longest redelivery that many deliveries allow.
+ */
+export const OPS_ENV = {
+  MAX_DELIVERIES: '100000',
+  RETRY_INITIAL_MS: '20',
+  RETRY_MAX_MS: '100',
+  DEDUPE_RETENTION: '365d',
+};
 
 /** Publishes events the way a business transaction does: outbox and events store, one commit. */
 export async function publish(app: INestApplication, events: Message[]): Promise<void> {
