@@ -8,7 +8,7 @@ import { RemoveTicketHandler } from './remove-ticket/remove-ticket.handler';
 import { SpreadsheetRows } from './spreadsheets/spreadsheet-rows';
 import { StoreTicketHandler } from './store-ticket/store-ticket.handler';
 import { TicketsStatusController } from './tickets-status/tickets-status.controller';
-import { TicketsStatusService } from './tickets-status/tickets-status.service';
+import { RecordTicketsStatusHandler } from './tickets-status/tickets-status.handler';
 import { KnownBookingsRepository } from './tickets-status/known-bookings.repository';
 import { WebhookRequestsRepository } from './tickets-status/webhook-requests.repository';
 import { TicketsRepository } from './tickets.repository';
@@ -20,7 +20,7 @@ import { TicketsRepository } from './tickets.repository';
     TicketsRepository,
     WebhookRequestsRepository,
     KnownBookingsRepository,
-    TicketsStatusService,
+    RecordTicketsStatusHandler,
     SpreadsheetRows,
     StoreTicketHandler,
     RemoveTicketHandler,
