@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IssueReceiptHandler } from './issue-receipt/issue-receipt.handler';
 import { ListTicketsController } from './list-tickets/list-tickets.controller';
+import { ListTicketsHandler } from './list-tickets/list-tickets.handler';
 import { PrintListHandler } from './print-list/print-list.handler';
 import { PrintTicketHandler } from './print-ticket/print-ticket.handler';
 import { RefundListHandler } from './refund-list/refund-list.handler';
@@ -21,6 +22,7 @@ import { TicketsRepository } from './tickets.repository';
     WebhookRequestsRepository,
     KnownBookingsRepository,
     RecordTicketsStatusHandler,
+    ListTicketsHandler,
     SpreadsheetRows,
     StoreTicketHandler,
     RemoveTicketHandler,
