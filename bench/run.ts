@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { runMigrations } from '../src/database/prepare-infrastructure';
+import { runMigrations } from '../src/platform/database/prepare-infrastructure';
 import { APP_NODE_FLAGS } from '../src/node-flags';
 import {
   bookingScript,
@@ -432,7 +432,7 @@ class Bench {
     await this.settle();
     const sink = await webhookSink();
     const simPort = await freePort();
-    const sim = startNode('gateway simulator', 'src/simulator/main.js', {
+    const sim = startNode('gateway simulator', 'simulator/main.js', {
       GATEWAY_PORT: String(simPort),
       APP_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
       LOG_LEVEL: 'error',

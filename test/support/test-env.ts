@@ -5,7 +5,7 @@ import { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { createApp } from '../../src/bootstrap';
-import { AppConfig, loadConfig } from '../../src/config/app.config';
+import { AppConfig, loadConfig } from '../../src/platform/config/app.config';
 import { AppModuleOptions } from '../../src/app.module';
 import { CHILD_ENV, dbPrefix, redisPrefix, runId } from './test-run';
 

@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
+import { ApiError, ApiJsonBodyErrors } from '../../platform/http/api-error';
 import { BookTickets } from './book-tickets.command';
 import { BookTicketsRequest, BookTicketsResponse } from './book-tickets.dto';
-import { CustomerRateLimit } from '../../security/customer-rate-limit';
+import { CustomerRateLimit } from '../../platform/security/customer-rate-limit';
 
 @ApiTags('bookings')
 @Controller('book-tickets')

@@ -1,7 +1,7 @@
 import { BadRequestException, Inject, NotFoundException } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { APP_CONFIG, AppConfig } from '../../config/app.config';
+import { APP_CONFIG, AppConfig } from '../../platform/config/app.config';
 import { ShowsRepository } from '../../shows/shows.repository';
 import { BookingsRepository } from '../bookings.repository';
 import { BookingMade_v1 } from '../events/booking-made.event';

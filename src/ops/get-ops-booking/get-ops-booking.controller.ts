@@ -1,10 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { UuidParamPipe } from '../../common/uuid';
+import { UuidParamPipe } from '../../platform/common/uuid';
 import { OpsBooking } from '../ops-booking.document';
 import { GetOpsBooking } from './get-ops-booking.query';
-import { StaffOnly } from '../../security/staff.guard';
+import { StaffOnly } from '../../platform/security/staff.guard';
 
 @ApiTags('ops')
 @Controller('ops/bookings')

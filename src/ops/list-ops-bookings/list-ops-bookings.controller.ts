@@ -2,10 +2,10 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { streamJsonArray } from '../../common/json-array-stream';
+import { streamJsonArray } from '../../platform/http/json-array-stream';
 import { ListOpsBookingsParams } from './list-ops-bookings.dto';
 import { ListOpsBookings } from './list-ops-bookings.query';
-import { StaffOnly } from '../../security/staff.guard';
+import { StaffOnly } from '../../platform/security/staff.guard';
 
 @ApiTags('ops')
 @Controller('ops/bookings')

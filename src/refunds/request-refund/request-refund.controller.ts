@@ -1,11 +1,11 @@
 import { Controller, HttpCode, Param, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { UuidParamPipe } from '../../common/uuid';
-import { ApiError } from '../../docs/api-error';
+import { UuidParamPipe } from '../../platform/common/uuid';
+import { ApiError } from '../../platform/http/api-error';
 import { RequestRefund } from './request-refund.command';
 import { TicketRefundResponse } from './request-refund.dto';
-import { StaffOnly } from '../../security/staff.guard';
+import { StaffOnly } from '../../platform/security/staff.guard';
 
 @ApiTags('refunds')
 @Controller('ticket-refund')

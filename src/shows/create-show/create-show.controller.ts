@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
+import { ApiError, ApiJsonBodyErrors } from '../../platform/http/api-error';
 import { CreateShow } from './create-show.command';
 import { CreateShowRequest, CreateShowResponse } from './create-show.dto';
-import { StaffOnly } from '../../security/staff.guard';
+import { StaffOnly } from '../../platform/security/staff.guard';
 
 @ApiTags('shows')
 @Controller('shows')

@@ -2,11 +2,11 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiError } from '../../docs/api-error';
-import { streamJsonArray } from '../../common/json-array-stream';
+import { ApiError } from '../../platform/http/api-error';
+import { streamJsonArray } from '../../platform/http/json-array-stream';
 import { ListedTicketDto, ListTicketsParams } from './list-tickets.dto';
 import { ListTickets } from './list-tickets.query';
-import { StaffOnly } from '../../security/staff.guard';
+import { StaffOnly } from '../../platform/security/staff.guard';
 
 @ApiTags('tickets')
 @Controller('tickets')

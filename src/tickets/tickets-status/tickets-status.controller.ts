@@ -9,8 +9,8 @@ import {
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
-import { WEBHOOK_BODY_LIMIT } from '../../docs/http-body';
+import { ApiError, ApiJsonBodyErrors } from '../../platform/http/api-error';
+import { WEBHOOK_BODY_LIMIT } from '../../platform/http/http-body';
 import { RecordTicketsStatus } from './tickets-status.command';
 import { TicketsStatusRequest } from './tickets-status.dto';
 import { TicketsStatusBodyPipe } from './tickets-status.pipe';
