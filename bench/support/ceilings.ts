@@ -20,7 +20,7 @@ function textLiteral(text: string): string {
 export const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
 
 /**
- * What the app sends for one POST /api/book-tickets (book-tickets.service.ts, bookings.repository.ts
+ * What the app sends for one POST /api/book-tickets (book-tickets.handler.ts, bookings.repository.ts
  * and OutboxWriter.changeWith): one statement that takes the seats, records the booking and
  * writes BookingMade_v1 to the outbox and the events store (the relay's NOTIFY hint goes after
  * it, on its own). `shape: 'transaction'` is the earlier design, for comparison: the same writes
