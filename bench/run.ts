@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { connectWithSlot } from '../src/database/connection-slots';
 import { runMigrations } from '../src/database/prepare-infrastructure';
 import { APP_NODE_FLAGS } from '../src/node-flags';
 import {
@@ -85,8 +86,7 @@ class Bench {
     await adminQuery(`CREATE DATABASE ${this.database}`);
     await adminQuery(`CREATE DATABASE ${this.ceilDatabase}`);
     await runMigrations(this.url);
-    this.pg = new Client({ connectionString: this.url });
-    await this.pg.connect();
+    this.pg = await connectWithSlot(() => new Client({ connectionString: this.url }), 120_000);
     // 1,000 shows with seats enough that no run sells one out; the sell-out check adds its own.
     await this.pg.query(
       `INSERT INTO shows (show_id, dead_nation_id, number_of_tickets, start_time, title, venue)
@@ -688,10 +688,13 @@ class Bench {
 
   /** What /work/shared/bench/ceilings.sh runs, in a database of its own. */
   async relayCeilings() {
-    const db = new Client({
-      connectionString: `postgres://postgres@127.0.0.1:5432/${this.ceilDatabase}`,
-    });
-    await db.connect();
+    const db = await connectWithSlot(
+      () =>
+        new Client({
+          connectionString: `postgres://postgres@127.0.0.1:5432/${this.ceilDatabase}`,
+        }),
+      120_000,
+    );
     await db.query(`
       create table shows(k int primary key, id uuid not null, tickets int not null, booked int not null default 0);
       create table bookings(id uuid primary key, show_id uuid not null, n int not null, email text not null);
@@ -902,8 +905,7 @@ COMMIT;
 }
 
 async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: PG_ADMIN });
-  await admin.connect();
+  const admin = await connectWithSlot(() => new Client({ connectionString: PG_ADMIN }), 120_000);
   try {
     await admin.query(sql);
   } finally {
