@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { connectWithSlot } from '../src/database/connection-slots';
-import { runMigrations } from '../src/database/prepare-infrastructure';
+import { connectWithSlot } from '../src/platform/database/connection-slots';
+import { runMigrations } from '../src/platform/database/prepare-infrastructure';
 import { APP_NODE_FLAGS } from '../src/node-flags';
 import {
   bookingScript,
@@ -442,7 +442,7 @@ class Bench {
     await this.settle();
     const sink = await webhookSink();
     const simPort = await freePort();
-    const sim = startNode('gateway simulator', 'src/simulator/main.js', {
+    const sim = startNode('gateway simulator', 'simulator/main.js', {
       GATEWAY_PORT: String(simPort),
       APP_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
       LOG_LEVEL: 'error',

@@ -8,15 +8,15 @@ import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { LevelWithSilent } from 'pino';
 import { register } from 'prom-client';
-import { APP_CONFIG, AppConfig } from './config/app.config';
-import { slotWaitingPg } from './database/connection-slots';
-import { PgErrorGuard } from './database/pg-error-guard';
-import { HealthModule } from './health/health.module';
+import { APP_CONFIG, AppConfig } from './platform/config/app.config';
+import { slotWaitingPg } from './platform/database/connection-slots';
+import { PgErrorGuard } from './platform/database/pg-error-guard';
+import { HealthModule } from './platform/health/health.module';
 import { MessageRegistry } from './messaging/message';
 import { MessagingModule } from './messaging/messaging.module';
-import { loggerParams } from './observability/logging';
-import { MetricsController } from './observability/metrics.controller';
-import { rateLimitModule } from './security/customer-rate-limit';
+import { loggerParams } from './platform/observability/logging';
+import { MetricsController } from './platform/observability/metrics.controller';
+import { rateLimitModule } from './platform/security/customer-rate-limit';
 
 export interface AppModuleOptions {
   config: AppConfig;

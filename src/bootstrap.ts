@@ -6,11 +6,11 @@ import helmet from 'helmet';
 import { ClsMiddleware } from 'nestjs-cls';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
-import { correlationIdOf } from './common/correlation-id';
-import { refuseHostileHeaders } from './common/request-headers';
-import { CORRELATION_ID } from './messaging/message-context';
-import { AppConfig } from './config/app.config';
-import { prepareInfrastructure } from './database/prepare-infrastructure';
+import { correlationIdOf } from './platform/http/correlation-id.middleware';
+import { refuseHostileHeaders } from './platform/http/request-headers';
+import { CORRELATION_ID } from './platform/context/request-context';
+import { AppConfig } from './platform/config/app.config';
+import { prepareInfrastructure } from './platform/database/prepare-infrastructure';
 import {
   BODY_LIMIT,
   jsonBodyErrors,
@@ -18,14 +18,14 @@ import {
   refuseHostileBody,
   requireJsonBody,
   WEBHOOK_BODY_LIMIT,
-} from './docs/http-body';
-import { setupSwagger } from './docs/swagger';
-import { staffOnly } from './security/staff.guard';
-import { httpMetrics } from './observability/http-metrics';
-import { requestLog } from './observability/request-log';
-import { effectiveLogLevel } from './observability/logging';
-import { stopTracing } from './observability/tracing-lifecycle';
-import { UnexpectedErrorFilter } from './observability/unexpected-error.filter';
+} from './platform/http/http-body';
+import { setupSwagger } from './platform/http/swagger';
+import { staffOnly } from './platform/security/staff.guard';
+import { httpMetrics } from './platform/observability/http-metrics';
+import { requestLog } from './platform/observability/request-log';
+import { effectiveLogLevel } from './platform/observability/logging';
+import { stopTracing } from './platform/observability/tracing-lifecycle';
+import { UnexpectedErrorFilter } from './platform/observability/unexpected-error.filter';
 
 /**
  * Builds the application for a configuration: database created and migrated, Redis reachable,

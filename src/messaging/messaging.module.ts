@@ -4,7 +4,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { APP_CONFIG, AppConfig } from '../platform/config/app.config';
 import { ConsumerHost } from './consumer/consumer-host';
 import { SubscriptionDiscovery } from './consumer/subscriptions';
 import { MessagingMetrics } from './messaging.metrics';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { connectWithSlot } from '../../src/database/connection-slots';
+import { connectWithSlot } from '../../src/platform/database/connection-slots';
 import { CHILD_ENV, dbPrefix, PG_SLOT_WAIT_MS, redisPrefix, RUN_ENV, tempPrefix } from './test-run';
 
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -5,8 +5,8 @@ import { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { createApp } from '../../src/bootstrap';
-import { AppConfig, loadConfig } from '../../src/config/app.config';
-import { connectWithSlot } from '../../src/database/connection-slots';
+import { AppConfig, loadConfig } from '../../src/platform/config/app.config';
+import { connectWithSlot } from '../../src/platform/database/connection-slots';
 import { AppModuleOptions } from '../../src/app.module';
 import { CHILD_ENV, dbPrefix, PG_SLOT_WAIT_MS, redisPrefix, runId } from './test-run';
 

@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
+import { ApiError, ApiJsonBodyErrors } from '../../platform/http/api-error';
 import { BookTicketsRequest, BookTicketsResponse } from './book-tickets.dto';
 import { BookTicketsService } from './book-tickets.service';
-import { CustomerRateLimit } from '../../security/customer-rate-limit';
+import { CustomerRateLimit } from '../../platform/security/customer-rate-limit';
 
 @ApiTags('bookings')
 @Controller('book-tickets')

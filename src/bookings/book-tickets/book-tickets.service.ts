@@ -1,6 +1,6 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { APP_CONFIG, AppConfig } from '../../config/app.config';
+import { APP_CONFIG, AppConfig } from '../../platform/config/app.config';
 import { ShowsRepository } from '../../shows/shows.repository';
 import { BookingsRepository } from '../bookings.repository';
 import { BookingMade_v1 } from '../events/booking-made.event';

@@ -1,11 +1,11 @@
 import { Controller, Get, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Response } from 'express';
-import { UuidParamPipe } from '../../common/uuid';
+import { UuidParamPipe } from '../../platform/common/uuid';
 import { OpsBooking } from '../ops-booking.document';
 import { OpsBookingsQuery } from './ops-bookings.query';
 import { OpsBookingsReader } from './ops-bookings.reader';
-import { StaffOnly } from '../../security/staff.guard';
+import { StaffOnly } from '../../platform/security/staff.guard';
 
 @ApiTags('ops')
 @Controller('ops/bookings')

@@ -1,11 +1,11 @@
 import { Controller, HttpCode, NotFoundException, Param, Put } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { UuidParamPipe } from '../../common/uuid';
-import { ApiError } from '../../docs/api-error';
+import { UuidParamPipe } from '../../platform/common/uuid';
+import { ApiError } from '../../platform/http/api-error';
 import { CommandSender } from '../../messaging/outbox.publisher';
 import { TicketsRepository } from '../../tickets/tickets.repository';
 import { RefundTicket } from '../commands/refund-ticket.command';
-import { StaffOnly } from '../../security/staff.guard';
+import { StaffOnly } from '../../platform/security/staff.guard';
 
 export class TicketRefundResponse {
   @ApiProperty({ format: 'uuid', example: '2b1d1d5e-0c39-4b43-9c47-3c1f1e3c9b10' })

@@ -1,10 +1,10 @@
 import { Body, ConflictException, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
+import { ApiError, ApiJsonBodyErrors } from '../../platform/http/api-error';
 import { ShowsRepository } from '../shows.repository';
 import { CreateShowRequest, CreateShowResponse } from './create-show.dto';
-import { StaffOnly } from '../../security/staff.guard';
+import { StaffOnly } from '../../platform/security/staff.guard';
 
 @ApiTags('shows')
 @Controller('shows')

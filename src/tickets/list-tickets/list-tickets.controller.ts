@@ -1,10 +1,10 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiError } from '../../docs/api-error';
+import { ApiError } from '../../platform/http/api-error';
 import { TicketsRepository } from '../tickets.repository';
 import { ListedTicketDto, ListTicketsQuery } from './list-tickets.dto';
-import { StaffOnly } from '../../security/staff.guard';
+import { StaffOnly } from '../../platform/security/staff.guard';
 
 /** Rows fetched per query while streaming: memory stays bounded whatever the table holds. */
 const BATCH = 500;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsLowerCasedUuid } from '../../common/uuid';
+import { IsLowerCasedUuid } from '../../platform/common/uuid';
 import { MoneyDto } from '../money.dto';
 
 export const MAX_PAGE = 10_000;

@@ -3,7 +3,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Pool } from 'pg';
-import { APP_CONFIG, AppConfig } from '../../config/app.config';
+import { APP_CONFIG, AppConfig } from '../../platform/config/app.config';
 import { SpreadsheetsClient } from '../../gateway/spreadsheets.client';
 import { RetryLater } from '../../messaging/retry-later';
 

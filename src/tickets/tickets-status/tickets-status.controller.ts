@@ -8,8 +8,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
-import { WEBHOOK_BODY_LIMIT } from '../../docs/http-body';
+import { ApiError, ApiJsonBodyErrors } from '../../platform/http/api-error';
+import { WEBHOOK_BODY_LIMIT } from '../../platform/http/http-body';
 import { TicketsStatusRequest } from './tickets-status.dto';
 import { TicketsStatusBodyPipe } from './tickets-status.pipe';
 import { TicketsStatusService } from './tickets-status.service';

@@ -1,4 +1,4 @@
-import { Money } from '../common/money';
+import { Money } from '../src/platform/common/money';
 import { Fields, InvalidRequest } from './request-validation';
 
 export const SERVICES = ['dead-nation', 'receipts', 'payments', 'files', 'spreadsheets'] as const;

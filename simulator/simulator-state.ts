@@ -1,4 +1,4 @@
-import { Money } from '../common/money';
+import { Money } from '../src/platform/common/money';
 
 export interface Receipt {
   number: string;

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { migrations } from '../../migrations';
+import { migrations } from '../../../migrations';
 import { redactUrls } from '../common/redact';
 import { AppConfig, redisConnectionUrl } from '../config/app.config';
 import { connectWithSlot, slotWaitingPg } from './connection-slots';

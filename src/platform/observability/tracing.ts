@@ -21,7 +21,7 @@ export const SERVICE_NAME = 'tickets';
 
 /**
  * Starts OpenTelemetry for this process. Must run before Nest, express, pg and ioredis are
- * loaded, so their instrumentations can patch them (src/observability/instrumentation.ts).
+ * loaded, so their instrumentations can patch them (src/platform/observability/instrumentation.ts).
  *
  * Spans always exist, so trace ids reach the logs and the headers of every message and external
  * call; they are recorded and exported (OTLP over HTTP, JSON) only when

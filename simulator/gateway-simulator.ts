@@ -1,7 +1,7 @@
 import { AddressInfo } from 'node:net';
 import express, { NextFunction, Request, Response } from 'express';
 import pino, { Logger } from 'pino';
-import { StaffTokens } from '../security/staff-tokens';
+import { StaffTokens } from '../src/platform/security/staff-tokens';
 import { controlRoutes } from './control.routes';
 import { deadNationRoutes } from './dead-nation.routes';
 import { filesRoutes } from './files.routes';

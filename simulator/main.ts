@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import pino from 'pino';
-import { ConfigError, loadConfig } from '../config/app.config';
+import { ConfigError, loadConfig } from '../src/platform/config/app.config';
 import { startSimulator } from './gateway-simulator';
 import { patchFromEnv } from './simulator-settings';
 

@@ -10,7 +10,7 @@ import {
 import { ApiBearerAuth } from '@nestjs/swagger';
 import { NextFunction, Request, Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
-import { ApiError } from '../docs/api-error';
+import { ApiError } from '../http/api-error';
 import { StaffTokens, UNAUTHORIZED_MESSAGE } from './staff-tokens';
 
 /**

@@ -9,7 +9,7 @@ import {
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
 
 import { AppConfig } from '../config/app.config';
-import { ApiError } from '../docs/api-error';
+import { ApiError } from '../http/api-error';
 
 /**
  * RATE_LIMIT_PER_MINUTE per client address (spec §9), counted in this process's memory: N api
