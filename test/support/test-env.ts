@@ -185,9 +185,13 @@ export async function printed(
   });
 }
 
-/** The URL a spawned app or probe process printed when it started listening. */
+/**
+ * The URL a spawned app or probe process printed when it started listening. A deadline for
+ * progress, not a speed claim: a cold start on two cores shared with a bench and other runs
+ * (load average 20) printed nothing in 30 s once; it may also wait for a PostgreSQL slot.
+ */
 export async function listeningUrl(child: ChildProcess & { output: string[] }): Promise<string> {
   const pattern = /listening on (http:\/\/[^\s"]+)/;
-  await printed(child, pattern);
+  await printed(child, pattern, 90_000);
   return pattern.exec(child.output.join(''))![1];
 }
