@@ -9,6 +9,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { LevelWithSilent } from 'pino';
 import { register } from 'prom-client';
 import { APP_CONFIG, AppConfig } from './platform/config/app.config';
+import { slotWaitingPg } from './platform/database/connection-slots';
 import { PgErrorGuard } from './platform/database/pg-error-guard';
 import { HealthModule } from './platform/health/health.module';
 import { MessageRegistry } from './messaging/message';
@@ -43,6 +44,8 @@ export class AppModule {
           type: 'postgres',
           url: config.postgresUrl,
           poolSize: config.dbPoolSize,
+          // A server out of connection slots (53300) is waited for like the pool's own slots.
+          driver: slotWaitingPg,
           autoLoadEntities: true,
           synchronize: false,
           logging: false,
