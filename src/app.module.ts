@@ -13,7 +13,7 @@ import { PgErrorGuard } from './database/pg-error-guard';
 import { HealthModule } from './health/health.module';
 import { MessageRegistry } from './messaging/message';
 import { MessagingModule } from './messaging/messaging.module';
-import { loggerParams } from './observability/logging';
+import { loggerParams, prettyStream } from './observability/logging';
 import { MetricsController } from './observability/metrics.controller';
 import { rateLimitModule } from './security/customer-rate-limit';
 
@@ -54,7 +54,7 @@ export class AppModule {
             idle_in_transaction_session_timeout: 60_000,
           },
         }),
-        LoggerModule.forRoot(loggerParams(logLevel ?? config.logLevel)),
+        LoggerModule.forRoot(loggerParams(logLevel ?? config.logLevel, prettyStream())),
         ClsModule.forRoot({
           global: true,
           // Mounted in bootstrap.ts with app.use, so every route (/health included) gets a context.
