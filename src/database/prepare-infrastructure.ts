@@ -20,39 +20,72 @@ function describePg(url: string): { address: string; database: string; adminUrl:
 
 /**
  * Before Nest loads: reach PostgreSQL (creating the database if the server lacks it), apply
- * pending migrations under an advisory lock so concurrent starts do not race, and reach Redis.
- * Any failure becomes one line that says what, where, and how to start it.
+ * pending migrations under an advisory lock so concurrent starts do not race (or, with
+ * MIGRATIONS=off, refuse a schema behind this build), and reach Redis. Any failure becomes one
+ * line that says what, where, and how to start it.
  */
 export async function prepareInfrastructure(config: AppConfig): Promise<void> {
-  const { address, database, adminUrl } = describePg(config.postgresUrl);
+  await ensureDatabase(config.postgresUrl);
+  if (config.migrations) await runMigrations(config.postgresUrl);
+  else await refusePendingMigrations(config.postgresUrl);
+  await pingRedis(config.redisUrl);
+}
+
+/**
+ * Connects to the database itself, and only when the server answers 3D000 (no such database)
+ * to the `postgres` database to create it: a managed PostgreSQL often grants no access there.
+ */
+async function ensureDatabase(postgresUrl: string): Promise<void> {
+  const { address, database, adminUrl } = describePg(postgresUrl);
+  const unreachable = (e: { code?: string; message: string }) =>
+    new InfrastructureError(
+      `Cannot reach PostgreSQL at ${address} (${e.code ?? e.message}): start it, e.g. "docker compose up -d postgres", or set POSTGRES_URL`,
+    );
+  const probe = new Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await probe.connect();
+    await probe.end();
+    return;
+  } catch (e) {
+    await probe.end().catch(() => undefined);
+    if (e.code !== '3D000') throw unreachable(e);
+  }
   const admin = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
   } catch (e) {
     throw new InfrastructureError(
-      `Cannot reach PostgreSQL at ${address} (${e.code ?? e.message}): start it, e.g. "docker compose up -d postgres", or set POSTGRES_URL`,
+      `Database ${database} does not exist at ${address} and the "postgres" database to create it from is out of reach (${e.code ?? e.message}): create it, or set POSTGRES_URL`,
     );
   }
   try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) {
-      try {
-        await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-      } catch (e) {
-        if (e.code !== '42P04') throw e; // 42P04: another process created it meanwhile
-      }
-    }
+    await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } catch (e) {
+    if (e.code !== '42P04') throw e; // 42P04: another process created it meanwhile
   } finally {
     await admin.end();
   }
-  await runMigrations(config.postgresUrl);
-  await pingRedis(config.redisUrl);
+}
+
+/**
+ * The DataSource that applies this app's migrations: the app's start-up and the TypeORM CLI
+ * (`migrations/data-source.ts`) share it, so both keep one history table and one transaction
+ * per migration.
+ */
+export function migrationDataSource(postgresUrl: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: postgresUrl,
+    migrations,
+    migrationsTransactionMode: 'each',
+    logging: false,
+  });
 }
 
 export async function runMigrations(postgresUrl: string): Promise<void> {
   const lock = new Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
   await lock.connect();
-  const ds = new DataSource({ type: 'postgres', url: postgresUrl, migrations, logging: false });
+  const ds = migrationDataSource(postgresUrl);
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await ds.initialize();
@@ -60,6 +93,32 @@ export async function runMigrations(postgresUrl: string): Promise<void> {
   } finally {
     if (ds.isInitialized) await ds.destroy();
     await lock.end(); // ends the session, which releases the advisory lock
+  }
+}
+
+/**
+ * MIGRATIONS=off: the schema is someone else's job, but a build that expects tables or columns
+ * the database lacks would fail request by request; one line at start-up says so instead.
+ */
+async function refusePendingMigrations(postgresUrl: string): Promise<void> {
+  const ds = migrationDataSource(postgresUrl);
+  try {
+    await ds.initialize();
+    const applied = new Set(
+      (await ds.query(`SELECT name FROM migrations`).catch(() => [])).map(
+        (r: { name: string }) => r.name,
+      ),
+    );
+    const pending = migrations
+      .map((m) => new m().name ?? m.name)
+      .filter((name) => !applied.has(name));
+    if (pending.length > 0) {
+      throw new InfrastructureError(
+        `MIGRATIONS=off and ${pending.length} migration(s) not applied (${pending.join(', ')}): run "npm run migration:run" with a role that may change the schema, or unset MIGRATIONS`,
+      );
+    }
+  } finally {
+    if (ds.isInitialized) await ds.destroy();
   }
 }
 
