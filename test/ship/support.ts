@@ -5,8 +5,15 @@ import { ROOT } from '../support/test-env';
 
 export const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
-/** A YAML file of the repository; `<<` merge keys resolved, as docker compose does. */
-export const readYaml = <T = any>(path: string): T => parse(read(path), { merge: true }) as T;
+/**
+ * A YAML file of the repository; `<<` merge keys resolved and `${VAR:-default}` replaced by its
+ * default, as docker compose does with nothing set in the environment.
+ */
+export const readYaml = <T = any>(path: string): T =>
+  parse(
+    read(path).replace(/\$\{\w+:-([^}]*)\}/g, (_, fallback: string) => fallback),
+    { merge: true },
+  ) as T;
 
 const KEYWORDS = new Set([
   'by',
