@@ -12,6 +12,7 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json tsconfig.prod.json nest-cli.json ./
 COPY src src
+COPY simulator simulator
 COPY migrations migrations
 RUN npm run build:prod
 

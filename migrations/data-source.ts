@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
-import { loadConfig } from '../src/config/app.config';
-import { migrationDataSource } from '../src/database/prepare-infrastructure';
+import { loadConfig } from '../src/platform/config/app.config';
+import { migrationDataSource } from '../src/platform/database/prepare-infrastructure';
 
 loadDotenv({ quiet: true }); // .env fills gaps; the environment wins
 

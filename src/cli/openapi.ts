@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { createApp } from '../bootstrap';
-import { redactUrls } from '../common/redact';
-import { loadConfig } from '../config/app.config';
-import { openApiText } from '../docs/openapi-file';
+import { redactUrls } from '../platform/common/redact';
+import { loadConfig } from '../platform/config/app.config';
+import { openApiText } from '../platform/http/openapi-file';
 import { featureModules } from '../features';
 
 loadDotenv({ quiet: true });

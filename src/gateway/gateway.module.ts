@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_CONFIG } from '../config/app.config';
+import { APP_CONFIG } from '../platform/config/app.config';
 import { DeadNationClient } from './dead-nation.client';
 import { FilesClient } from './files.client';
 import { GatewayHttp } from './gateway.http';

@@ -4,7 +4,7 @@ import { context, propagation, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ClsServiceManager } from 'nestjs-cls';
-import { APP_CONFIG } from '../../src/config/app.config';
+import { APP_CONFIG } from '../../src/platform/config/app.config';
 import {
   DeadNationClient,
   FilesClient,
@@ -15,8 +15,8 @@ import {
   ReceiptsClient,
   SpreadsheetsClient,
 } from '../../src/gateway';
-import { CORRELATION_ID } from '../../src/messaging/message-context';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { CORRELATION_ID } from '../../src/platform/context/request-context';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { TestEnv } from '../support/test-env';
 import { http } from './support';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { createShow } from '../flows/support';
 import { eventually, exited, ROOT, TestEnv } from '../support/test-env';
 import { ExportedSpan, jsonLines, KIND, otlpReceiver, spawnApp, Trace, traceIdOf } from './support';

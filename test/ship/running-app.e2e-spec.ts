@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { openApiText } from '../../src/docs/openapi-file';
+import { openApiText } from '../../src/platform/http/openapi-file';
 import { exited, listeningUrl, ROOT, TestEnv } from '../support/test-env';
 import { alertRules, dashboardQueries, exposedNames, metricNames } from './support';
 
