@@ -11,8 +11,12 @@ import { register } from 'prom-client';
 import { APP_CONFIG, AppConfig } from './platform/config/app.config';
 import { PgErrorGuard } from './platform/database/pg-error-guard';
 import { HealthModule } from './platform/health/health.module';
+import { probeCheck, ReadinessCheck } from './platform/health/readiness';
+import { ConsumerHost } from './messaging/consumer/consumer-host';
 import { MessageRegistry } from './messaging/message';
 import { MessagingModule } from './messaging/messaging.module';
+import { RedisFactory } from './messaging/messaging.tokens';
+import { OutboxRelay } from './messaging/relay/outbox.relay';
 import { loggerParams } from './platform/observability/logging';
 import { MetricsController } from './platform/observability/metrics.controller';
 import { rateLimitModule } from './platform/security/customer-rate-limit';
@@ -78,7 +82,10 @@ export class AppModule {
         }),
         rateLimitModule(config),
         MessagingModule,
-        HealthModule,
+        HealthModule.forRoot({
+          inject: [RedisFactory, ConsumerHost, OutboxRelay],
+          useFactory: messagingReadiness,
+        }),
         ...features,
       ],
     };
@@ -87,3 +94,26 @@ export class AppModule {
 
 @Module({})
 class ConfigHolder {}
+
+/**
+ * What /health checks beyond PostgreSQL: Redis, and the consumers and the relay of this
+ * process's roles (a worker is not ready before its groups read). Wired here, where both layers
+ * are known, so the platform's health module imports nothing from messaging.
+ */
+function messagingReadiness(
+  redisFactory: RedisFactory,
+  consumers: ConsumerHost,
+  relay: OutboxRelay,
+): ReadinessCheck[] {
+  const redis = redisFactory.create('health');
+  return [
+    probeCheck(
+      'redis',
+      () => redis.ping(),
+      1500,
+      () => redis.disconnect(),
+    ),
+    { key: 'consumers', problem: () => consumers.problem() },
+    { key: 'relay', problem: () => relay.problem() },
+  ];
+}

@@ -3,12 +3,10 @@ import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { Server } from 'node:http';
 import { NextFunction, Request, Response, json } from 'express';
 import helmet from 'helmet';
-import { ClsMiddleware } from 'nestjs-cls';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
-import { correlationIdOf } from './platform/http/correlation-id.middleware';
+import { correlationId, requestContext } from './platform/http/correlation-id.middleware';
 import { refuseHostileHeaders } from './platform/http/request-headers';
-import { CORRELATION_ID } from './platform/context/request-context';
 import { AppConfig } from './platform/config/app.config';
 import { prepareInfrastructure } from './platform/database/prepare-infrastructure';
 import {
@@ -60,20 +58,10 @@ export async function createApp(
   app.use(refuseHostileHeaders);
   // Then: the Correlation-ID, echoed on every response, and the CLS context that
   // carries it into every message and external call the request causes.
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const id = correlationIdOf(req);
-    res.setHeader('Correlation-ID', id);
-    (req as Request & { correlationId: string }).correlationId = id;
-    next();
-  });
+  app.use(correlationId);
   // Outside any request, nestjs-pino's PinoLogger is the app's plain pino logger.
   app.use(requestLog((await app.resolve(PinoLogger)).logger));
-  app.use(
-    new ClsMiddleware({
-      setup: (cls, req: Request & { correlationId: string }) =>
-        cls.set(CORRELATION_ID, req.correlationId),
-    }).use,
-  );
+  app.use(requestContext());
   app.use(requireJsonBody);
   // The webhook's own, smaller limit; the general parser then finds the body read and skips it.
   // Its raw bytes are kept for the signature check (WebhookSignatureGuard).

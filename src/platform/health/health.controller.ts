@@ -5,11 +5,8 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import Redis from 'ioredis';
-import { ConsumerHost } from '../../messaging/consumer/consumer-host';
-import { RedisFactory } from '../../messaging/messaging.tokens';
-import { OutboxRelay } from '../../messaging/relay/outbox.relay';
 import { OnApplicationShutdown } from '@nestjs/common';
+import { READINESS_CHECKS, ReadinessCheck } from './readiness';
 
 /**
  * 200 when PostgreSQL, Redis and this process's roles work; 503 naming the failing part
@@ -17,18 +14,12 @@ import { OnApplicationShutdown } from '@nestjs/common';
  */
 @Controller('health')
 export class HealthController implements OnApplicationShutdown {
-  private readonly redis: Redis;
-
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    private readonly consumers: ConsumerHost,
-    private readonly relay: OutboxRelay,
-    @Inject(RedisFactory) redisFactory: RedisFactory,
-  ) {
-    this.redis = redisFactory.create('health');
-  }
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+  ) {}
 
   /**
    * Liveness: answered by the event loop alone, so an orchestrator restarts a hung process but
@@ -51,29 +42,15 @@ export class HealthController implements OnApplicationShutdown {
   check() {
     return this.health.check([
       () => this.db.pingCheck('postgres', { timeout: 1500 }),
-      async () => {
-        const redis = this.indicators.check('redis');
-        try {
-          await Promise.race([
-            this.redis.ping(),
-            new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1500)),
-          ]);
-          return redis.up();
-        } catch (e) {
-          return redis.down({ message: e.message });
-        }
-      },
-      () => this.role('consumers', this.consumers.problem()),
-      () => this.role('relay', this.relay.problem()),
+      ...this.checks.map((check) => async () => {
+        const indicator = this.indicators.check(check.key);
+        const problem = await check.problem();
+        return problem ? indicator.down({ message: problem }) : indicator.up();
+      }),
     ]);
   }
 
-  private role(key: string, problem: string | null) {
-    const indicator = this.indicators.check(key);
-    return problem ? indicator.down({ message: problem }) : indicator.up();
-  }
-
   onApplicationShutdown(): void {
-    this.redis.disconnect();
+    for (const check of this.checks) check.close?.();
   }
 }
