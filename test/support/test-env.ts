@@ -6,8 +6,9 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/platform/config/app.config';
+import { connectWithSlot } from '../../src/platform/database/connection-slots';
 import { AppModuleOptions } from '../../src/app.module';
-import { CHILD_ENV, dbPrefix, redisPrefix, runId } from './test-run';
+import { CHILD_ENV, dbPrefix, PG_SLOT_WAIT_MS, redisPrefix, runId } from './test-run';
 
 export const ROOT = join(__dirname, '..', '..');
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -79,8 +80,10 @@ export class TestEnv {
 
   async db(): Promise<Client> {
     if (!this.pg) {
-      this.pg = new Client({ connectionString: this.env.POSTGRES_URL });
-      await this.pg.connect();
+      this.pg = await connectWithSlot(
+        () => new Client({ connectionString: this.env.POSTGRES_URL }),
+        PG_SLOT_WAIT_MS,
+      );
     }
     return this.pg;
   }
@@ -126,8 +129,10 @@ export class TestEnv {
       } while (cursor !== '0');
       redis.disconnect();
     }
-    const admin = new Client({ connectionString: PG_ADMIN });
-    await admin.connect();
+    const admin = await connectWithSlot(
+      () => new Client({ connectionString: PG_ADMIN }),
+      PG_SLOT_WAIT_MS,
+    );
     await admin.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);
     await admin.end();
   }
@@ -180,9 +185,13 @@ export async function printed(
   });
 }
 
-/** The URL a spawned app or probe process printed when it started listening. */
+/**
+ * The URL a spawned app or probe process printed when it started listening. A deadline for
+ * progress, not a speed claim: a cold start on two cores shared with a bench and other runs
+ * (load average 20) printed nothing in 30 s once; it may also wait for a PostgreSQL slot.
+ */
 export async function listeningUrl(child: ChildProcess & { output: string[] }): Promise<string> {
   const pattern = /listening on (http:\/\/[^\s"]+)/;
-  await printed(child, pattern);
+  await printed(child, pattern, 90_000);
   return pattern.exec(child.output.join(''))![1];
 }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { migrations } from '../../../migrations';
 import { redactUrls } from '../common/redact';
 import { AppConfig, redisConnectionUrl } from '../config/app.config';
+import { connectWithSlot, slotWaitingPg } from './connection-slots';
 
 export class InfrastructureError extends Error {}
 
@@ -25,9 +26,11 @@ function describePg(url: string): { address: string; database: string; adminUrl:
  */
 export async function prepareInfrastructure(config: AppConfig): Promise<void> {
   const { address, database, adminUrl } = describePg(config.postgresUrl);
-  const admin = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  let admin: Client;
   try {
-    await admin.connect();
+    admin = await connectWithSlot(
+      () => new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 }),
+    );
   } catch (e) {
     throw new InfrastructureError(
       `Cannot reach PostgreSQL at ${address} (${e.code ?? e.message}): start it, e.g. "docker compose up -d postgres", or set POSTGRES_URL`,
@@ -50,9 +53,16 @@ export async function prepareInfrastructure(config: AppConfig): Promise<void> {
 }
 
 export async function runMigrations(postgresUrl: string): Promise<void> {
-  const lock = new Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
-  await lock.connect();
-  const ds = new DataSource({ type: 'postgres', url: postgresUrl, migrations, logging: false });
+  const lock = await connectWithSlot(
+    () => new Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 }),
+  );
+  const ds = new DataSource({
+    type: 'postgres',
+    url: postgresUrl,
+    migrations,
+    logging: false,
+    driver: slotWaitingPg,
+  });
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await ds.initialize();

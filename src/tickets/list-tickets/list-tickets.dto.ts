@@ -7,7 +7,7 @@ import { MoneyDto } from '../money.dto';
 export const MAX_PAGE = 10_000;
 
 /** Both optional: without them the answer is every live ticket, streamed. */
-export class ListTicketsQuery {
+export class ListTicketsParams {
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'Only tickets whose ticket_id sorts after this one (keyset paging)',

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { OpsBooking } from '../ops-booking.document';
-import { LIVE_TABLES } from '../ops-read-model.store';
+import { OpsBooking } from './ops-booking.document';
+import { LIVE_TABLES } from './ops-read-model.store';
 
 const { documents, receiptDates } = LIVE_TABLES;
 

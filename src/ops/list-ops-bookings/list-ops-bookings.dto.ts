@@ -12,7 +12,7 @@ export function isCalendarDate(value: unknown): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
-export class OpsBookingsQuery {
+export class ListOpsBookingsParams {
   @ApiPropertyOptional({
     description: 'Only bookings with a ticket whose receipt was issued on this UTC date',
     example: '2025-03-14',

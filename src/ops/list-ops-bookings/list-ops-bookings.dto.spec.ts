@@ -1,4 +1,4 @@
-import { isCalendarDate } from './ops-bookings.query';
+import { isCalendarDate } from './list-ops-bookings.dto';
 
 describe('isCalendarDate', () => {
   it.each(['2025-03-14', '0001-01-01', '9999-12-31', '2028-02-29'])('accepts %s', (value) =>

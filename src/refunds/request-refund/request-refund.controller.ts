@@ -1,25 +1,17 @@
-import { Controller, HttpCode, NotFoundException, Param, Put } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Param, Put } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiAcceptedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { UuidParamPipe } from '../../platform/common/uuid';
 import { ApiError } from '../../platform/http/api-error';
-import { CommandSender } from '../../messaging/outbox.publisher';
-import { TicketsRepository } from '../../tickets/tickets.repository';
-import { RefundTicket } from '../commands/refund-ticket.command';
+import { RequestRefund } from './request-refund.command';
+import { TicketRefundResponse } from './request-refund.dto';
 import { StaffOnly } from '../../platform/security/staff.guard';
-
-export class TicketRefundResponse {
-  @ApiProperty({ format: 'uuid', example: '2b1d1d5e-0c39-4b43-9c47-3c1f1e3c9b10' })
-  ticket_id: string;
-}
 
 @ApiTags('refunds')
 @Controller('ticket-refund')
 @StaffOnly()
 export class TicketRefundController {
-  constructor(
-    private readonly tickets: TicketsRepository,
-    private readonly commands: CommandSender,
-  ) {}
+  constructor(private readonly commandBus: CommandBus) {}
 
   @Put(':ticket_id')
   @HttpCode(202)
@@ -35,10 +27,7 @@ export class TicketRefundController {
   async refund(
     @Param('ticket_id', new UuidParamPipe('ticket_id')) ticket_id: string,
   ): Promise<TicketRefundResponse> {
-    if (!(await this.tickets.exists(ticket_id))) {
-      throw new NotFoundException(`ticket ${ticket_id} not found`);
-    }
-    await this.commands.send(new RefundTicket({ ticket_id }));
+    await this.commandBus.execute(new RequestRefund(ticket_id));
     return { ticket_id };
   }
 }

@@ -1,15 +1,16 @@
-import { Injectable, UnprocessableEntityException } from '@nestjs/common';
-import { EventBus } from '@nestjs/cqrs';
+import { UnprocessableEntityException } from '@nestjs/common';
+import { CommandHandler, EventBus, ICommandHandler } from '@nestjs/cqrs';
 import { Transactional } from '@nestjs-cls/transactional';
 import { TicketBookingCanceled_v1 } from '../events/ticket-booking-canceled.event';
 import { TicketBookingConfirmed_v1 } from '../events/ticket-booking-confirmed.event';
 import { KnownBookingsRepository } from './known-bookings.repository';
 import { requestHash } from './request-hash';
+import { RecordTicketsStatus } from './tickets-status.command';
 import { TicketStatusDto } from './tickets-status.dto';
 import { WebhookRequestsRepository } from './webhook-requests.repository';
 
-@Injectable()
-export class TicketsStatusService {
+@CommandHandler(RecordTicketsStatus)
+export class RecordTicketsStatusHandler implements ICommandHandler<RecordTicketsStatus> {
   constructor(
     private readonly requests: WebhookRequestsRepository,
     private readonly bookings: KnownBookingsRepository,
@@ -23,7 +24,7 @@ export class TicketsStatusService {
    * same key with another body is refused too, instead of being dropped as a replay.
    */
   @Transactional()
-  async receive(idempotencyKey: string, tickets: TicketStatusDto[]): Promise<void> {
+  async execute({ idempotencyKey, tickets }: RecordTicketsStatus): Promise<void> {
     await this.refuseUnknownBookings(tickets);
     const use = await this.requests.record(idempotencyKey, requestHash(tickets));
     if (use === 'replay') return;
