@@ -8,7 +8,7 @@ import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { correlationIdOf } from './common/correlation-id';
 import { refuseHostileHeaders } from './common/request-headers';
-import { CORRELATION_ID } from './messaging/message-context';
+import { CORRELATION_ID } from './messaging';
 import { AppConfig } from './config/app.config';
 import { prepareInfrastructure } from './database/prepare-infrastructure';
 import {

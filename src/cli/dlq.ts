@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import Redis from 'ioredis';
 import { loadConfig, redisConnectionUrl } from '../config/app.config';
-import { DeadLetters } from '../messaging/dead-letters';
-import { StreamNames } from '../messaging/messaging.tokens';
+import { DeadLetters, StreamNames } from '../messaging';
 
 loadDotenv({ quiet: true });
 

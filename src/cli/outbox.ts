@@ -4,7 +4,7 @@ import { config as loadDotenv } from 'dotenv';
 import { Client } from 'pg';
 import { loadConfig } from '../config/app.config';
 import { parseDuration } from '../config/duration';
-import { replayableSince, replayOutbox } from '../messaging/outbox-replay';
+import { replayableSince, replayOutbox } from '../messaging';
 
 loadDotenv({ quiet: true });
 

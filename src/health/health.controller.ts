@@ -6,9 +6,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import Redis from 'ioredis';
-import { ConsumerHost } from '../messaging/consumer/consumer-host';
-import { RedisFactory } from '../messaging/messaging.tokens';
-import { OutboxRelay } from '../messaging/relay/outbox.relay';
+import { ConsumerHost, RedisFactory, OutboxRelay } from '../messaging';
 import { OnApplicationShutdown } from '@nestjs/common';
 
 /**

@@ -3,7 +3,7 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ClsServiceManager } from 'nestjs-cls';
 import pino from 'pino';
-import { CORRELATION_ID } from '../messaging/message-context';
+import { CORRELATION_ID } from '../messaging';
 import { contextFields, effectiveLogLevel } from './logging';
 
 describe('effectiveLogLevel', () => {

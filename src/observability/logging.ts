@@ -3,7 +3,7 @@ import { LogLevel, NestApplicationOptions } from '@nestjs/common';
 import { ClsServiceManager } from 'nestjs-cls';
 import { Params } from 'nestjs-pino';
 import pino, { LevelWithSilent, Logger } from 'pino';
-import { CORRELATION_ID } from '../messaging/message-context';
+import { CORRELATION_ID } from '../messaging';
 import { serializeError } from './error-serializer';
 
 /** `trace_id` and `span_id` of the active span, if there is one. */

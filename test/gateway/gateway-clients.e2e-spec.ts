@@ -15,7 +15,7 @@ import {
   ReceiptsClient,
   SpreadsheetsClient,
 } from '../../src/gateway';
-import { CORRELATION_ID } from '../../src/messaging/message-context';
+import { CORRELATION_ID } from '../../src/messaging';
 import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
 import { TestEnv } from '../support/test-env';
 import { http } from './support';

@@ -1,7 +1,11 @@
 import { INestApplication } from '@nestjs/common';
-import { DeadLetters, REDRIVE_PAGE } from '../../src/messaging/dead-letters';
-import { StreamNames } from '../../src/messaging/messaging.tokens';
-import { DEAD_LETTERS_MAX, StreamTrimmer } from '../../src/messaging/stream-trimmer';
+import {
+  DeadLetters,
+  REDRIVE_PAGE,
+  StreamNames,
+  DEAD_LETTERS_MAX,
+  StreamTrimmer,
+} from '../../src/messaging';
 import { TestEnv } from '../support/test-env';
 
 const letter = (i: number) => [

@@ -1,4 +1,4 @@
-import { IntegrationCommand, Message } from '../../messaging/message';
+import { IntegrationCommand, Message } from '../../messaging';
 
 @IntegrationCommand('RefundTicket')
 export class RefundTicket extends Message {

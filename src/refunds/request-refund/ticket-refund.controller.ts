@@ -2,7 +2,7 @@ import { Controller, HttpCode, NotFoundException, Param, Put } from '@nestjs/com
 import { ApiAcceptedResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { UuidParamPipe } from '../../common/uuid';
 import { ApiError } from '../../docs/api-error';
-import { CommandSender } from '../../messaging/outbox.publisher';
+import { CommandSender } from '../../messaging';
 import { TicketsRepository } from '../../tickets/tickets.repository';
 import { RefundTicket } from '../commands/refund-ticket.command';
 import { StaffOnly } from '../../security/staff.guard';

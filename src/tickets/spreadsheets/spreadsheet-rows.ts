@@ -5,7 +5,7 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { SpreadsheetsClient } from '../../gateway/spreadsheets.client';
-import { RetryLater } from '../../messaging/retry-later';
+import { RetryLater } from '../../messaging';
 
 /**
  * How long a run may hold a (sheet, ticket): longer than its two gateway calls (read back, then
