@@ -8,6 +8,7 @@ import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { LevelWithSilent } from 'pino';
 import { register } from 'prom-client';
+import { messagingOptionsFrom } from './app-messaging';
 import { APP_CONFIG, AppConfig } from './config/app.config';
 import { PgErrorGuard } from './database/pg-error-guard';
 import { HealthModule } from './health/health.module';
@@ -76,7 +77,7 @@ export class AppModule {
           defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
         }),
         rateLimitModule(config),
-        MessagingModule,
+        MessagingModule.forRootAsync({ useFactory: messagingOptionsFrom, inject: [APP_CONFIG] }),
         HealthModule,
         ...features,
       ],

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import Redis from 'ioredis';
 import { loadConfig, redisConnectionUrl } from '../config/app.config';
+import { SERVICE_NAME } from '../app-messaging';
 import { DeadLetters, StreamNames } from '../messaging';
 
 loadDotenv({ quiet: true });
@@ -13,7 +14,7 @@ const usage = `usage: npm run dlq -- list
 async function main(args: string[]): Promise<number> {
   const config = loadConfig();
   const redis = new Redis(redisConnectionUrl(config.redisUrl), { maxRetriesPerRequest: 1 });
-  const letters = new DeadLetters(redis, new StreamNames(config.streamPrefix));
+  const letters = new DeadLetters(redis, new StreamNames(config.streamPrefix, SERVICE_NAME));
   try {
     const [command, id] = args;
     if (command === 'list') {

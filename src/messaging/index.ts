@@ -1,6 +1,9 @@
 // The messaging module's public face: everything outside src/messaging imports from here only,
 // so files inside can move without touching the features.
 export { MessagingModule } from './messaging.module';
+export type { MessagingAsyncOptions } from './messaging.module';
+export { MESSAGING_OPTIONS } from './messaging.options';
+export type { MessagingOptions, MessagingRole, PruneRule } from './messaging.options';
 export {
   IntegrationCommand,
   IntegrationEvent,
