@@ -34,3 +34,4 @@ export type { DeadLetter } from './dead-letters';
 export { StreamTrimmer, DEAD_LETTERS_MAX } from './stream-trimmer';
 export { Pruner } from './pruner';
 export { replayableSince, replayOutbox } from './outbox-replay';
+export { messagingMigrations } from './migrations';
