@@ -1,4 +1,4 @@
-import { AppConfig, longestRedeliveryMs, redisConnectionUrl } from './config/app.config';
+import { AppConfig, longestRedeliveryMs, redisConnectionUrl } from './platform/config/app.config';
 import type { MessagingOptions, MessagingRole } from './messaging';
 
 /**

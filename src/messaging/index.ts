@@ -17,15 +17,10 @@ export type { MessageHeader, MessageKind, MessageType } from './message';
 export { HandlerName, MessageSaga } from './handler-name.decorator';
 export type { HandlerOptions } from './handler-name.decorator';
 export { CommandSender } from './outbox.publisher';
+export { OutboxCommandRouting, isOutboxCommand } from './outbox-command';
 export { OutboxWriter, MAX_MESSAGES_PER_STATEMENT } from './outbox.writer';
 export type { Change } from './outbox.writer';
 export { RetryLater } from './retry-later';
-export {
-  CORRELATION_ID,
-  currentCorrelationId,
-  currentTraceHeaders,
-  outgoingHeaders,
-} from './message-context';
 export { RedisFactory, StreamNames } from './messaging.tokens';
 export { ConsumerHost } from './consumer/consumer-host';
 export { OutboxRelay } from './relay/outbox.relay';

@@ -18,6 +18,7 @@ import { MessagingMetrics } from './messaging.metrics';
 import { MESSAGING_OPTIONS, MessagingOptions, validateMessagingOptions } from './messaging.options';
 import { RedisFactory, StreamNames } from './messaging.tokens';
 import { nameMessagingTracer } from './messaging.tracer';
+import { OutboxCommandRouting } from './outbox-command';
 import { CommandSender, OutboxEventPublisher } from './outbox.publisher';
 import { OutboxNotifier } from './outbox.notifier';
 import { OutboxWriter } from './outbox.writer';
@@ -86,6 +87,7 @@ export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
         OutboxNotifier,
         OutboxEventPublisher,
         CommandSender,
+        OutboxCommandRouting,
         MessagingMetrics,
         SubscriptionDiscovery,
         ConsumerHost,

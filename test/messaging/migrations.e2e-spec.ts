@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { runMigrations } from '../../src/database/prepare-infrastructure';
+import { runMigrations } from '../../src/platform/database/prepare-infrastructure';
 import { dbPrefix } from '../support/test-run';
 
 const PG = 'postgres://postgres@127.0.0.1:5432/';

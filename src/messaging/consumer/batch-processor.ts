@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { hitFault } from '../faults';
 import { Message, MessageRegistry } from '../message';
-import { CORRELATION_ID } from '../message-context';
+import { CORRELATION_ID } from '../../platform/context/request-context';
 import {
   handledLine,
   HandledOutcome,
   HandlerRun,
   inHandlerSpan,
-} from '../../observability/messaging-spans';
+} from '../../platform/observability/messaging-spans';
 import { messageIdOf, StreamEntry } from '../streams/stream-entry';
 import { inConsumerSpan, MessageProcessor, ProcessorDeps } from './message-processor';
 import { Subscription } from './subscriptions';

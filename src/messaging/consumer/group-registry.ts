@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { messagingOptionsFrom } from '../../app-messaging';
-import { AppConfig } from '../../config/app.config';
+import { AppConfig } from '../../platform/config/app.config';
 import { replayOutbox, replayableSince } from '../outbox-replay';
 
 /**

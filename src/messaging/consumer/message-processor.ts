@@ -13,18 +13,18 @@ import {
 import { ExponentialBackoff } from 'cockatiel';
 import Redis from 'ioredis';
 import { ClsService } from 'nestjs-cls';
-import { AppConfig } from '../../config/app.config';
-import { spansExported } from '../../observability/tracing-lifecycle';
+import { AppConfig } from '../../platform/config/app.config';
+import { spansExported } from '../../platform/observability/tracing-lifecycle';
 import {
   handledLine,
   HandledOutcome,
   HandlerRun,
   inHandlerSpan,
-} from '../../observability/messaging-spans';
+} from '../../platform/observability/messaging-spans';
 import { hitFault } from '../faults';
 import { messagingTracer } from '../messaging.tracer';
 import { Message, MessageRegistry } from '../message';
-import { CORRELATION_ID } from '../message-context';
+import { CORRELATION_ID } from '../../platform/context/request-context';
 import { MessagingMetrics } from '../messaging.metrics';
 import { Change, DEFERRED_WRITES, DeferredWrites, OutboxWriter } from '../outbox.writer';
 import { StreamNames } from '../messaging.tokens';
