@@ -15,7 +15,7 @@ import { HealthModule } from './platform/health/health.module';
 import { MessageRegistry } from './messaging/message';
 import { MessagingModule } from './messaging/messaging.module';
 import { messagingReadiness, MESSAGING_READINESS_DEPS } from './app-readiness';
-import { loggerParams } from './platform/observability/logging';
+import { loggerParams, prettyStream } from './platform/observability/logging';
 import { MetricsController } from './platform/observability/metrics.controller';
 import { rateLimitModule } from './platform/security/customer-rate-limit';
 
@@ -58,7 +58,7 @@ export class AppModule {
             idle_in_transaction_session_timeout: 60_000,
           },
         }),
-        LoggerModule.forRoot(loggerParams(logLevel ?? config.logLevel)),
+        LoggerModule.forRoot(loggerParams(logLevel ?? config.logLevel, prettyStream())),
         ClsModule.forRoot({
           global: true,
           // Mounted in bootstrap.ts with app.use, so every route (/health included) gets a context.

@@ -139,9 +139,18 @@ function stopAcceptingRequests(app: INestApplication, timeoutMs: number): Promis
   });
 }
 
-/** Printed whatever LOG_LEVEL: where a process listens, with which roles, is always worth a line. */
+/**
+ * Printed whatever LOG_LEVEL: where a process listens, with which roles, and the URLs a person
+ * opens next, on one line. The app URL comes first, followed by a space: tests and scripts read
+ * it with /listening on (\S+)/.
+ */
 export function logStartup(config: AppConfig, url: string): void {
-  PinoLogger.root
-    .child({ context: 'tickets' }, { level: 'info' })
-    .info(`roles ${[...config.roles].join(',')}; listening on ${url}`);
+  PinoLogger.root.child({ context: 'tickets' }, { level: 'info' }).info(startupBanner(config, url));
+}
+
+export function startupBanner(config: AppConfig, url: string): string {
+  const parts = [`roles ${[...config.roles].join(',')}; listening on ${url}`];
+  if (config.roles.has('api')) parts.push(`API docs ${url}/api/docs`);
+  parts.push(`metrics ${url}/metrics`, `gateway ${config.gatewayUrl}`);
+  return parts.join(' | ');
 }

@@ -74,6 +74,7 @@ class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) STREAM_RETENTION_MS = 3_600_000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) SHUTDOWN_TIMEOUT_MS = 10_000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) DB_POOL_SIZE = 20;
+  @IsOptional() @IsIn(['on', 'off'], { message: 'MIGRATIONS must be on or off' }) MIGRATIONS = 'on';
   @IsOptional() @IsString() CONSUMER_NAME?: string;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) GATEWAY_TIMEOUT_MS = 5000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(20) GATEWAY_RETRIES = 3;
@@ -119,6 +120,12 @@ export interface AppConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   roles: Set<Role>;
   dbPoolSize: number;
+  /**
+   * Apply pending migrations at start-up (MIGRATIONS=on, the default). Off: a separate step with
+   * a more privileged role runs them (`npm run migration:run`), and start-up refuses a schema
+   * that lags behind this build.
+   */
+  migrations: boolean;
   shutdownTimeoutMs: number;
   /**
    * Seats one booking may take (spec §9): Dead Nation confirms a booking with one ticket per
@@ -236,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter((r) => ROLES.includes(r)),
     ),
     dbPoolSize: e.DB_POOL_SIZE,
+    migrations: e.MIGRATIONS === 'on',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     maxTicketsPerBooking: e.MAX_TICKETS_PER_BOOKING,
     gateway: {

@@ -21,48 +21,72 @@ function describePg(url: string): { address: string; database: string; adminUrl:
 
 /**
  * Before Nest loads: reach PostgreSQL (creating the database if the server lacks it), apply
- * pending migrations under an advisory lock so concurrent starts do not race, and reach Redis.
- * Any failure becomes one line that says what, where, and how to start it.
+ * pending migrations under an advisory lock so concurrent starts do not race (or, with
+ * MIGRATIONS=off, refuse a schema behind this build), and reach Redis. Any failure becomes one
+ * line that says what, where, and how to start it.
  */
 export async function prepareInfrastructure(config: AppConfig): Promise<void> {
-  const { address, database, adminUrl } = describePg(config.postgresUrl);
-  let admin: Client;
-  try {
-    admin = await connectWithSlot(
-      () => new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 }),
-    );
-  } catch (e) {
-    throw new InfrastructureError(
-      `Cannot reach PostgreSQL at ${address} (${e.code ?? e.message}): start it, e.g. "docker compose up -d postgres", or set POSTGRES_URL`,
-    );
-  }
-  try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) {
-      try {
-        await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-      } catch (e) {
-        if (e.code !== '42P04') throw e; // 42P04: another process created it meanwhile
-      }
-    }
-  } finally {
-    await admin.end();
-  }
-  await runMigrations(config.postgresUrl);
+  await ensureDatabase(config.postgresUrl);
+  if (config.migrations) await runMigrations(config.postgresUrl);
+  else await refusePendingMigrations(config.postgresUrl);
   await pingRedis(config.redisUrl);
 }
 
-export async function runMigrations(postgresUrl: string): Promise<void> {
-  const lock = await connectWithSlot(
-    () => new Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 }),
-  );
-  const ds = new DataSource({
+const connectTo = (url: string) =>
+  connectWithSlot(() => new Client({ connectionString: url, connectionTimeoutMillis: 3000 }));
+
+/**
+ * Connects to the database itself, and only when the server answers 3D000 (no such database)
+ * to the `postgres` database to create it: a managed PostgreSQL often grants no access there.
+ */
+async function ensureDatabase(postgresUrl: string): Promise<void> {
+  const { address, database, adminUrl } = describePg(postgresUrl);
+  try {
+    await (await connectTo(postgresUrl)).end();
+    return;
+  } catch (e) {
+    if (e.code !== '3D000') {
+      throw new InfrastructureError(
+        `Cannot reach PostgreSQL at ${address} (${e.code ?? e.message}): start it, e.g. "docker compose up -d postgres", or set POSTGRES_URL`,
+      );
+    }
+  }
+  let admin: Client;
+  try {
+    admin = await connectTo(adminUrl);
+  } catch (e) {
+    throw new InfrastructureError(
+      `Database ${database} does not exist at ${address} and the "postgres" database to create it from is out of reach (${e.code ?? e.message}): create it, or set POSTGRES_URL`,
+    );
+  }
+  try {
+    await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } catch (e) {
+    if (e.code !== '42P04') throw e; // 42P04: another process created it meanwhile
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * The DataSource that applies this app's migrations: the app's start-up and the TypeORM CLI
+ * (`migrations/data-source.ts`) share it, so both keep one history table and one transaction
+ * per migration.
+ */
+export function migrationDataSource(postgresUrl: string): DataSource {
+  return new DataSource({
     type: 'postgres',
     url: postgresUrl,
     migrations,
+    migrationsTransactionMode: 'each',
     logging: false,
     driver: slotWaitingPg,
   });
+}
+
+export async function runMigrations(postgresUrl: string): Promise<void> {
+  const lock = await connectTo(postgresUrl);
+  const ds = migrationDataSource(postgresUrl);
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await ds.initialize();
@@ -70,6 +94,32 @@ export async function runMigrations(postgresUrl: string): Promise<void> {
   } finally {
     if (ds.isInitialized) await ds.destroy();
     await lock.end(); // ends the session, which releases the advisory lock
+  }
+}
+
+/**
+ * MIGRATIONS=off: the schema is someone else's job, but a build that expects tables or columns
+ * the database lacks would fail request by request; one line at start-up says so instead.
+ */
+async function refusePendingMigrations(postgresUrl: string): Promise<void> {
+  const ds = migrationDataSource(postgresUrl);
+  try {
+    await ds.initialize();
+    const applied = new Set(
+      (await ds.query(`SELECT name FROM migrations`).catch(() => [])).map(
+        (r: { name: string }) => r.name,
+      ),
+    );
+    const pending = migrations
+      .map((m) => new m().name ?? m.name)
+      .filter((name) => !applied.has(name));
+    if (pending.length > 0) {
+      throw new InfrastructureError(
+        `MIGRATIONS=off and ${pending.length} migration(s) not applied (${pending.join(', ')}): run "npm run migration:run" with a role that may change the schema, or unset MIGRATIONS`,
+      );
+    }
+  } finally {
+    if (ds.isInitialized) await ds.destroy();
   }
 }
 

@@ -4,7 +4,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { ClsServiceManager } from 'nestjs-cls';
 import pino from 'pino';
 import { CORRELATION_ID } from '../context/request-context';
-import { contextFields, effectiveLogLevel } from './logging';
+import { contextFields, effectiveLogLevel, loggerParams, prettyStream } from './logging';
 
 describe('effectiveLogLevel', () => {
   it('is LOG_LEVEL unless a Nest logger option asks for less', () => {
@@ -73,5 +73,37 @@ describe('log lines carry correlation and trace ids', () => {
     });
     expect(lines[0].correlation_id).toBe('bound');
     expect(raw[0].match(/correlation_id/g)).toHaveLength(1);
+  });
+});
+
+describe('prettyStream', () => {
+  const sink = new Writable({ write: (_c, _e, done) => done() });
+  const fakePretty = jest.fn((_options: Record<string, unknown>) => sink);
+  const notInstalled = (name: string) => {
+    throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
+  };
+
+  it('is pino-pretty, coloured, when stdout is a terminal and the package is installed', () => {
+    const load = jest.fn(() => fakePretty);
+    expect(prettyStream(true, load)).toBe(sink);
+    expect(load).toHaveBeenCalledWith('pino-pretty');
+    expect(fakePretty).toHaveBeenCalledWith(
+      expect.objectContaining({ colorize: true, sync: true }),
+    );
+  });
+
+  it('is none (JSON lines) when stdout is not a terminal, or pino-pretty is not installed', () => {
+    const load = jest.fn(() => fakePretty);
+    expect(prettyStream(false, load)).toBeUndefined();
+    expect(load).not.toHaveBeenCalled();
+    expect(prettyStream(true, notInstalled)).toBeUndefined();
+  });
+
+  it('hands the stream to nestjs-pino, with numeric levels for pino-pretty to colour', () => {
+    expect(loggerParams('info').pinoHttp).not.toBeInstanceOf(Array);
+    const [options, stream] = loggerParams('info', sink).pinoHttp as [pino.LoggerOptions, Writable];
+    expect(stream).toBe(sink);
+    expect(options.formatters).toBeUndefined();
+    expect(options.level).toBe('info');
   });
 });

@@ -2,7 +2,7 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LogLevel, NestApplicationOptions } from '@nestjs/common';
 import { ClsServiceManager } from 'nestjs-cls';
 import { Params } from 'nestjs-pino';
-import pino, { LevelWithSilent, Logger } from 'pino';
+import pino, { DestinationStream, LevelWithSilent, Logger, LoggerOptions } from 'pino';
 import { CORRELATION_ID } from '../context/request-context';
 import { serializeError } from './error-serializer';
 
@@ -38,23 +38,54 @@ export function contextFields(_merge: object, _level: number, logger: Logger): o
 }
 
 /**
- * nestjs-pino: JSON lines on stdout, for whatever the code logs through Nest's Logger. Its
- * per-request middleware (pino-http) is not mounted: request lines come from requestLog
- * (request-log.ts), which costs a fraction of it.
+ * nestjs-pino: JSON lines on stdout, for whatever the code logs through Nest's Logger; or, given
+ * a `pretty` stream (prettyStream()), coloured lines for a person. Its per-request middleware
+ * (pino-http) is not mounted: request lines come from requestLog (request-log.ts), which costs a
+ * fraction of it.
  */
-export function loggerParams(level: LevelWithSilent): Params {
-  return {
-    forRoutes: [],
-    pinoHttp: {
-      level,
-      base: { service: 'tickets', pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      mixin: contextFields,
-      // database errors lose their SQL and parameters (customer data) before they are written
-      serializers: { err: serializeError },
-    },
+export function loggerParams(level: LevelWithSilent, pretty?: DestinationStream): Params {
+  const options: LoggerOptions = {
+    level,
+    base: { service: 'tickets', pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin: contextFields,
+    // database errors lose their SQL and parameters (customer data) before they are written
+    serializers: { err: serializeError },
   };
+  if (!pretty) return { forRoutes: [], pinoHttp: options };
+  // pino-pretty colours by the numeric level: keep pino's own
+  const { formatters: _labels, ...numericLevels } = options;
+  return { forRoutes: [], pinoHttp: [numericLevels, pretty] };
+}
+
+type Prettifier = (options: Record<string, unknown>) => DestinationStream;
+
+/**
+ * Human-readable, coloured log lines when stdout is a terminal and pino-pretty (a dev dependency)
+ * is installed; otherwise undefined, and the lines stay JSON: piped into jq or a log collector,
+ * and always in the production image, which installs no dev dependency.
+ */
+export function prettyStream(
+  isTTY: boolean = process.stdout.isTTY === true,
+  load: (name: string) => unknown = require,
+): DestinationStream | undefined {
+  if (!isTTY) return undefined;
+  let module: { default?: Prettifier } & Prettifier;
+  try {
+    module = load('pino-pretty') as typeof module;
+  } catch (e) {
+    if (e?.code === 'MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
+  const prettify = module.default ?? module;
+  return prettify({
+    colorize: true,
+    // synchronous, like pino's own stdout: nothing is lost when the process exits
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+  });
 }
 
 const NEST_TO_PINO: Record<LogLevel, LevelWithSilent> = {
