@@ -18,6 +18,7 @@ import {
   SimulatorSettings,
 } from './simulator-settings';
 import { spreadsheetsRoutes } from './spreadsheets.routes';
+import { transportationRoutes } from './transportation.routes';
 
 export interface SimulatorOptions extends SettingsPatch {
   /** 0 (the default) picks a free port. */
@@ -54,9 +55,10 @@ const SERVICE_PREFIXES = {
   '/payments-api': 'payments',
   '/files-api': 'files',
   '/spreadsheets-api': 'spreadsheets',
+  '/transportation-api': 'transportation',
 } as const;
 
-/** Starts the gateway simulator (spec §4): the five services, in memory, with faults on demand. */
+/** Starts the gateway simulator (spec §4, §8): the six services, in memory, with faults on demand. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const {
     port = 0,
@@ -83,6 +85,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   app.use('/payments-api', paymentsRoutes(ctx));
   app.use('/files-api', filesRoutes(ctx));
   app.use('/spreadsheets-api', spreadsheetsRoutes(ctx));
+  app.use('/transportation-api', transportationRoutes(ctx));
   if (controlToken) app.use('/_sim', controlTokenRequired(controlToken));
   app.use('/_sim', controlRoutes(ctx, structuredClone(settings)));
   app.get('/health', (_req, res) => {

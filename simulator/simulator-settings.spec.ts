@@ -110,6 +110,45 @@ describe('Dead Nation settings', () => {
   });
 });
 
+describe('Transportation settings', () => {
+  it('takes seats per flight, sold-out flights (lower-cased) and taxi availability', () => {
+    const settings = defaultSettings();
+    expect(settings.transportation).toEqual({
+      seats_per_flight: 100,
+      sold_out_flight_ids: [],
+      taxis_available: true,
+    });
+    const id = 'A1B2C3D4-0000-4000-8000-000000000001';
+    applyPatch(
+      settings,
+      parsePatch({
+        transportation: { seats_per_flight: 2, sold_out_flight_ids: [id], taxis_available: false },
+      }),
+    );
+    expect(settings.transportation).toEqual({
+      seats_per_flight: 2,
+      sold_out_flight_ids: [id.toLowerCase()],
+      taxis_available: false,
+    });
+    applyPatch(settings, parsePatch({ transportation: { taxis_available: true } }));
+    expect(settings.transportation.seats_per_flight).toBe(2);
+  });
+
+  it('takes the Transportation faults from SIM_TRANSPORTATION_*', () => {
+    expect(patchFromEnv({ SIM_TRANSPORTATION_ERROR_RATE: '0.5' }).faults).toEqual({
+      transportation: { error_rate: 0.5 },
+    });
+  });
+
+  it.each([
+    [{ seats_per_flight: -1 }, 'transportation.seats_per_flight must be an integer from 0'],
+    [{ sold_out_flight_ids: ['nope'] }, 'transportation.sold_out_flight_ids must hold UUIDs only'],
+    [{ taxis: false }, 'transportation.taxis is not a known setting'],
+  ])('refuses %j naming the field', (transportation, message) => {
+    expect(() => parsePatch({ transportation })).toThrow(message);
+  });
+});
+
 describe('the webhook target (SSRF guard)', () => {
   it.each([
     'http://127.0.0.1:8080',

@@ -1,7 +1,15 @@
 import { Money } from '../src/platform/common/money';
 import { Fields, InvalidRequest } from './request-validation';
 
-export const SERVICES = ['dead-nation', 'receipts', 'payments', 'files', 'spreadsheets'] as const;
+// Appended, never inserted: each service's fault sequence is seeded by its position.
+export const SERVICES = [
+  'dead-nation',
+  'receipts',
+  'payments',
+  'files',
+  'spreadsheets',
+  'transportation',
+] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Faults of one service. Rates are shares of calls (0…1), drawn from a seeded generator. */
@@ -50,12 +58,23 @@ export interface DeadNationSettings {
   refused_event_ids: string[];
 }
 
+/** Flights and taxis of the Transportation service (spec §8), beyond faults. */
+export interface TransportationSettings {
+  /** Every flight has this many seats; a booking needs one per passenger, a cancellation frees it. */
+  seats_per_flight: number;
+  /** Flights with no seat left whatever was booked: a new booking answers 409. */
+  sold_out_flight_ids: string[];
+  /** false: every new taxi booking answers 409 (no taxi). */
+  taxis_available: boolean;
+}
+
 export interface SimulatorSettings {
   seed: number;
   timeout_hold_ms: number;
   faults: Record<ServiceName, ServiceFaults>;
   webhook: WebhookSettings;
   dead_nation: DeadNationSettings;
+  transportation: TransportationSettings;
 }
 
 /** What may change: every field optional; `faults.all` applies to every service. */
@@ -65,6 +84,7 @@ export interface SettingsPatch {
   faults?: Partial<Record<ServiceName | 'all', Partial<ServiceFaults>>>;
   webhook?: Partial<Omit<WebhookSettings, 'price'>> & { price?: Money };
   dead_nation?: Partial<DeadNationSettings>;
+  transportation?: Partial<TransportationSettings>;
 }
 
 export const NO_FAULTS: ServiceFaults = {
@@ -95,6 +115,7 @@ export function defaultSettings(): SimulatorSettings {
       timeout_ms: 5000,
     },
     dead_nation: { refused_event_ids: [] },
+    transportation: { seats_per_flight: 100, sold_out_flight_ids: [], taxis_available: true },
   };
 }
 
@@ -114,7 +135,7 @@ export interface PatchRules {
 /** Validates a patch (from JSON or the environment); throws InvalidRequest naming the field. */
 export function parsePatch(value: unknown, rules: PatchRules = {}): SettingsPatch {
   const body = Fields.of(value, '');
-  body.onlyKnown(['seed', 'timeout_hold_ms', 'faults', 'webhook', 'dead_nation']);
+  body.onlyKnown(['seed', 'timeout_hold_ms', 'faults', 'webhook', 'dead_nation', 'transportation']);
   const patch: SettingsPatch = {};
   if (body.has('seed')) patch.seed = body.int('seed', 0, 2 ** 32 - 1);
   if (body.has('timeout_hold_ms')) patch.timeout_hold_ms = body.int('timeout_hold_ms', 1, 600_000);
@@ -137,7 +158,23 @@ export function parsePatch(value: unknown, rules: PatchRules = {}): SettingsPatc
       patch.dead_nation = { refused_event_ids: ids.map((id) => id.toLowerCase()) };
     }
   }
+  if (body.has('transportation'))
+    patch.transportation = parseTransportation(body.object('transportation'));
   return patch;
+}
+
+function parseTransportation(t: Fields): Partial<TransportationSettings> {
+  t.onlyKnown(['seats_per_flight', 'sold_out_flight_ids', 'taxis_available']);
+  const out: Partial<TransportationSettings> = {};
+  if (t.has('seats_per_flight')) out.seats_per_flight = t.int('seats_per_flight', 0, 1_000_000);
+  if (t.has('sold_out_flight_ids')) {
+    const ids = t.strings('sold_out_flight_ids');
+    if (ids.some((id) => !UUID.test(id)))
+      throw new InvalidRequest('transportation.sold_out_flight_ids', 'must hold UUIDs only');
+    out.sold_out_flight_ids = ids.map((id) => id.toLowerCase());
+  }
+  if (t.has('taxis_available')) out.taxis_available = t.boolean('taxis_available');
+  return out;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -208,6 +245,7 @@ export function applyPatch(settings: SimulatorSettings, patch: SettingsPatch): v
   }
   Object.assign(settings.webhook, patch.webhook);
   Object.assign(settings.dead_nation, patch.dead_nation);
+  Object.assign(settings.transportation, patch.transportation);
   if (settings.webhook.retry_max_ms < settings.webhook.retry_initial_ms) {
     settings.webhook.retry_max_ms = settings.webhook.retry_initial_ms;
   }
@@ -220,6 +258,7 @@ const ENV_SERVICES: Record<ServiceName | 'all', string> = {
   payments: 'SIM_PAYMENTS_',
   files: 'SIM_FILES_',
   spreadsheets: 'SIM_SPREADSHEETS_',
+  transportation: 'SIM_TRANSPORTATION_',
 };
 const ENV_FAULTS: Partial<Record<keyof ServiceFaults, string>> = {
   error_rate: 'ERROR_RATE',

@@ -42,6 +42,36 @@ export interface DeadNationTicket {
   status: 'confirmed' | 'canceled';
 }
 
+/** One seat on a flight: Transportation issues a ticket per passenger. */
+export interface FlightTicket {
+  ticket_id: string;
+  flight_id: string;
+  passenger_name: string;
+  customer_email: string;
+  reference_id: string;
+  idempotency_key: string;
+  booked_at: string;
+  /** Set by `DELETE /flight-tickets/{id}`: the seat is free again. */
+  canceled_at: string | null;
+}
+
+export interface TaxiBooking {
+  booking_id: string;
+  customer_email: string;
+  number_of_passengers: number;
+  passenger_name: string;
+  reference_id: string;
+  idempotency_key: string;
+  booked_at: string;
+  canceled_at: string | null;
+}
+
+/** The answer a Transportation call got, given again to a repeated idempotency key. */
+export interface KeptAnswer {
+  status: number;
+  json: unknown;
+}
+
 export interface RecordedRequest {
   seq: number;
   at: string;
@@ -110,6 +140,11 @@ export class SimulatorState {
   readonly bookings = new Map<string, DeadNationBooking>();
   readonly tickets = new Map<string, DeadNationTicket>();
   readonly webhooks: WebhookRecord[] = [];
+  readonly flightTickets = new Map<string, FlightTicket>();
+  readonly taxiBookings = new Map<string, TaxiBooking>();
+  /** The first answer per idempotency key, one map per endpoint (a key is the caller's per call). */
+  readonly flightAnswers = new Map<string, KeptAnswer>();
+  readonly taxiAnswers = new Map<string, KeptAnswer>();
   /** The last MAX_RECORDED_REQUESTS calls (bounded, so a load test cannot exhaust memory). */
   readonly requests: RecordedRequest[] = [];
   /** Not bounded like `requests`: one counter per endpoint and key, however many calls. */
@@ -149,6 +184,10 @@ export class SimulatorState {
     this.bookings.clear();
     this.tickets.clear();
     this.webhooks.length = 0;
+    this.flightTickets.clear();
+    this.taxiBookings.clear();
+    this.flightAnswers.clear();
+    this.taxiAnswers.clear();
     this.requests.length = 0;
     this.calls.clear();
   }

@@ -8,16 +8,13 @@ import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { LevelWithSilent } from 'pino';
 import { register } from 'prom-client';
+import { messagingOptionsFrom } from './app-messaging';
 import { APP_CONFIG, AppConfig } from './platform/config/app.config';
 import { slotWaitingPg } from './platform/database/connection-slots';
 import { PgErrorGuard } from './platform/database/pg-error-guard';
 import { HealthModule } from './platform/health/health.module';
-import { probeCheck, ReadinessCheck } from './platform/health/readiness';
-import { ConsumerHost } from './messaging/consumer/consumer-host';
-import { MessageRegistry } from './messaging/message';
-import { MessagingModule } from './messaging/messaging.module';
-import { RedisFactory } from './messaging/messaging.tokens';
-import { OutboxRelay } from './messaging/relay/outbox.relay';
+import { MessageRegistry, MessagingModule } from './messaging';
+import { messagingReadiness, MESSAGING_READINESS_DEPS } from './app-readiness';
 import { loggerParams, prettyStream } from './platform/observability/logging';
 import { MetricsController } from './platform/observability/metrics.controller';
 import { rateLimitModule } from './platform/security/customer-rate-limit';
@@ -84,11 +81,8 @@ export class AppModule {
           defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
         }),
         rateLimitModule(config),
-        MessagingModule,
-        HealthModule.forRoot({
-          inject: [RedisFactory, ConsumerHost, OutboxRelay],
-          useFactory: messagingReadiness,
-        }),
+        MessagingModule.forRootAsync({ useFactory: messagingOptionsFrom, inject: [APP_CONFIG] }),
+        HealthModule.forRoot({ inject: MESSAGING_READINESS_DEPS, useFactory: messagingReadiness }),
         ...features,
       ],
     };
@@ -97,26 +91,3 @@ export class AppModule {
 
 @Module({})
 class ConfigHolder {}
-
-/**
- * What /health checks beyond PostgreSQL: Redis, and the consumers and the relay of this
- * process's roles (a worker is not ready before its groups read). Wired here, where both layers
- * are known, so the platform's health module imports nothing from messaging.
- */
-function messagingReadiness(
-  redisFactory: RedisFactory,
-  consumers: ConsumerHost,
-  relay: OutboxRelay,
-): ReadinessCheck[] {
-  const redis = redisFactory.create('health');
-  return [
-    probeCheck(
-      'redis',
-      () => redis.ping(),
-      1500,
-      () => redis.disconnect(),
-    ),
-    { key: 'consumers', problem: () => consumers.problem() },
-    { key: 'relay', problem: () => relay.problem() },
-  ];
-}

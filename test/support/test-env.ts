@@ -173,11 +173,16 @@ export function exited(child: ChildProcess): Promise<number | string> {
   );
 }
 
-/** Waits until a child process prints a line matching `pattern`. */
+/**
+ * Waits until a child process prints a line matching `pattern`. A deadline for progress, not a
+ * speed claim: a cold start of the app on two cores shared with a bench and other runs (load
+ * average 20) printed nothing at all in 30 s, twice in one run; it may also wait for a
+ * PostgreSQL connection slot.
+ */
 export async function printed(
   child: ChildProcess & { output: string[] },
   pattern: RegExp,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ): Promise<void> {
   await eventually(() => pattern.test(child.output.join('')), {
     timeoutMs,
@@ -185,13 +190,9 @@ export async function printed(
   });
 }
 
-/**
- * The URL a spawned app or probe process printed when it started listening. A deadline for
- * progress, not a speed claim: a cold start on two cores shared with a bench and other runs
- * (load average 20) printed nothing in 30 s once; it may also wait for a PostgreSQL slot.
- */
+/** The URL a spawned app or probe process printed when it started listening. */
 export async function listeningUrl(child: ChildProcess & { output: string[] }): Promise<string> {
   const pattern = /listening on (http:\/\/[^\s"]+)/;
-  await printed(child, pattern, 90_000);
+  await printed(child, pattern);
   return pattern.exec(child.output.join(''))![1];
 }

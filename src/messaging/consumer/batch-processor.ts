@@ -9,13 +9,8 @@ import {
   HandlerRun,
   inHandlerSpan,
 } from '../../platform/observability/messaging-spans';
-import {
-  inConsumerSpan,
-  MessageProcessor,
-  messageIdOf,
-  ProcessorDeps,
-  StreamEntry,
-} from './message-processor';
+import { messageIdOf, StreamEntry } from '../streams/stream-entry';
+import { inConsumerSpan, MessageProcessor, ProcessorDeps } from './message-processor';
 import { Subscription } from './subscriptions';
 
 /**

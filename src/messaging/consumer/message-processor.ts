@@ -22,6 +22,7 @@ import {
   inHandlerSpan,
 } from '../../platform/observability/messaging-spans';
 import { hitFault } from '../faults';
+import { messagingTracer } from '../messaging.tracer';
 import { Message, MessageRegistry } from '../message';
 import { CORRELATION_ID } from '../../platform/context/request-context';
 import { MessagingMetrics } from '../messaging.metrics';
@@ -30,21 +31,7 @@ import { StreamNames } from '../messaging.tokens';
 import { OutageCounter } from './outage-counter';
 import { Semaphore } from './semaphore';
 import { Subscription } from './subscriptions';
-
-export interface StreamEntry {
-  key: string;
-  destination: string;
-  id: string;
-  fields: Record<string, string>;
-}
-
-/**
- * The id a handler dedupes on: the entry's message_id (the relay always sets it), else the
- * header id. Lower case, as PostgreSQL returns uuids, so ids read back compare equal.
- */
-export function messageIdOf(entry: StreamEntry, message: Message): string {
-  return (entry.fields.message_id || message.header.id).toLowerCase();
-}
+import { deadLetterFields, messageIdOf, StreamEntry } from '../streams/stream-entry';
 
 /**
  * Records that a handler handled a message; returns a row only the first time. Its two
@@ -73,13 +60,7 @@ export function recordWith(change: Change | undefined, handler: string, messageI
   };
 }
 
-export function toFields(flat: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
-  return fields;
-}
-
-const tracer = trace.getTracer('tickets.messaging');
+const tracer = messagingTracer;
 
 /**
  * The CONSUMER span `process <name>` of one entry: a child of, and linked to, the context the
@@ -337,21 +318,12 @@ export class MessageProcessor {
         .xadd(
           this.deps.names.deadLetters,
           '*',
-          ...Object.entries(fields).flat(),
-          'dlq_stream',
-          entry.destination,
-          'dlq_entry_id',
-          entry.id,
-          'dlq_group',
-          this.group,
-          'dlq_handler',
-          this.sub.handler,
-          'dlq_error',
-          String(error?.message ?? error).slice(0, 2000),
-          'dlq_deliveries',
-          String(deliveries),
-          'dlq_at',
-          new Date().toISOString(),
+          ...deadLetterFields(entry, {
+            group: this.group,
+            handler: this.sub.handler,
+            error,
+            deliveries,
+          }),
         )
         .xack(entry.key, this.group, entry.id)
         .exec();
