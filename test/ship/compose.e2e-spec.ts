@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_NODE_FLAGS } from '../../src/node-flags';
 import { ROOT } from '../support/test-env';
-import { read, readYaml } from './support';
+import { alertRules, dashboardQueries, read, readYaml } from './support';
 
 /**
  * No Docker engine runs here: docker-compose.yml, the Dockerfile and the files they mount are
@@ -197,6 +197,24 @@ describe('Dockerfile', () => {
     for (const source of sources) {
       expect(existsSync(join(ROOT, source)) ? source : `${source} missing`).toBe(source);
       expect(ignored).not.toContain(source);
+    }
+  });
+});
+
+describe('docs/observability.md', () => {
+  const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const doc = squash(read('docs/observability.md'));
+
+  it('lists every dashboard panel with its queries, and every alert rule', () => {
+    const queries = dashboardQueries();
+    expect(queries.length).toBeGreaterThan(10);
+    for (const { panel, expr } of queries) {
+      expect(doc).toContain(`**${panel}**`);
+      expect(doc).toContain(`\`${squash(expr)}\``);
+    }
+    for (const rule of alertRules()) {
+      expect(doc).toContain(`\`${rule.alert}\``);
+      expect(doc).toContain(`\`${squash(rule.expr)}\``);
     }
   });
 });

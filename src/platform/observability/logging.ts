@@ -84,7 +84,8 @@ export function prettyStream(
     // synchronous, like pino's own stdout: nothing is lost when the process exits
     sync: true,
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname,service',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+    ignore: 'pid,hostname,service,context',
   });
 }
 
