@@ -4,6 +4,7 @@ import { config as loadDotenv } from 'dotenv';
 import { Client } from 'pg';
 import { loadConfig } from '../platform/config/app.config';
 import { parseDuration } from '../platform/config/duration';
+import { connectWithSlot } from '../platform/database/connection-slots';
 import { replayableSince, replayOutbox } from '../messaging/outbox-replay';
 
 loadDotenv({ quiet: true });
@@ -43,8 +44,7 @@ async function main(args: string[]): Promise<number> {
     );
     since = oldest;
   }
-  const db = new Client({ connectionString: config.postgresUrl });
-  await db.connect();
+  const db = await connectWithSlot(() => new Client({ connectionString: config.postgresUrl }));
   try {
     const query = (sql: string, params?: unknown[]) => db.query(sql, params).then((r) => r.rows);
     const [{ n }] = await query(

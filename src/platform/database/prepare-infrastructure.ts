@@ -10,6 +10,12 @@ import { connectWithSlot, slotWaitingPg } from './connection-slots';
 export class InfrastructureError extends Error {}
 
 const MIGRATION_LOCK = 7_264_201_600; // any constant shared by every process of this app
+/**
+ * A starting process has nothing to do until it has a connection: on a PostgreSQL whose
+ * max_connections are all taken it waits a minute for one to free (10 s was not enough beside a
+ * test run and a bench) before it says it cannot reach the server.
+ */
+const START_SLOT_WAIT_MS = 60_000;
 
 function describePg(url: string): { address: string; database: string; adminUrl: string } {
   const u = new URL(url);
@@ -30,6 +36,7 @@ export async function prepareInfrastructure(config: AppConfig): Promise<void> {
   try {
     admin = await connectWithSlot(
       () => new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 }),
+      START_SLOT_WAIT_MS,
     );
   } catch (e) {
     throw new InfrastructureError(
@@ -55,6 +62,7 @@ export async function prepareInfrastructure(config: AppConfig): Promise<void> {
 export async function runMigrations(postgresUrl: string): Promise<void> {
   const lock = await connectWithSlot(
     () => new Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 }),
+    START_SLOT_WAIT_MS,
   );
   const ds = new DataSource({
     type: 'postgres',
