@@ -1,12 +1,5 @@
 import { IntegrationEvent, Message, MessageRegistry } from './message';
-
-@IntegrationEvent('OrderPlaced_v1')
-class OrderPlaced_v1 extends Message {
-  order_id: string;
-  shop_id: string;
-  quantity: number;
-  customer_email: string;
-}
+import { OrderPlaced_v1 } from './message.fixture';
 
 describe('messages', () => {
   it('keep the fields given to the constructor and fill the header', () => {

@@ -1,6 +1,6 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
-import { IntegrationEvent, Message } from './message';
+import { OrderPlaced_v1 } from './message.fixture';
 import { OutboxNotifier } from './outbox.notifier';
 import { DeferredWrites, MAX_MESSAGES_PER_STATEMENT, OutboxWriter } from './outbox.writer';
 
@@ -35,14 +35,6 @@ function writerWithLog(deferred?: DeferredWrites) {
     cls as unknown as ClsService,
   );
   return { writer, sent };
-}
-
-@IntegrationEvent('OrderPlaced_v1')
-class OrderPlaced_v1 extends Message {
-  order_id: string;
-  shop_id: string;
-  quantity: number;
-  customer_email: string;
 }
 
 const order = (i: number) =>
