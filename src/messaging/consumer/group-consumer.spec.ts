@@ -281,7 +281,7 @@ describe('GroupConsumer', () => {
     await until(() => processor.seen.length === 1);
     const waiting = processor.retryWaits.get('1-0')!.wait(3_600_000, waitSignal());
     const claimed: unknown[][] = [];
-    redis.xpending = async () => [['1-0', 'me', 10, 1]] as any;
+    redis.xpending = async () => [['1-0', 'me', 10, 1]];
     redis.xclaim = async (...args: unknown[]) => (claimed.push(args), []);
     await (consumer as unknown as { heartbeat(): Promise<void> }).heartbeat();
     expect(claimed).toEqual([['t:events.Probe_v1', 'tickets.probe', 'me', 0, '1-0', 'JUSTID']]);
