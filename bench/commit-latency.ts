@@ -4,7 +4,7 @@ import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { createApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/app.config';
+import { loadConfig } from '../src/platform/config/app.config';
 import { HandlerName } from '../src/messaging/handler-name.decorator';
 import { IntegrationEvent, Message } from '../src/messaging/message';
 import { OutboxWriter } from '../src/messaging/outbox.writer';

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../src/config/app.config';
-import { runMigrations } from '../src/database/prepare-infrastructure';
+import { loadConfig } from '../src/platform/config/app.config';
+import { runMigrations } from '../src/platform/database/prepare-infrastructure';
 import { Pruner } from '../src/messaging/pruner';
 
 /**

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { runMigrations } from '../src/database/prepare-infrastructure';
+import { runMigrations } from '../src/platform/database/prepare-infrastructure';
 import { rebuildOpsReadModel } from '../src/ops/rebuild/ops-read-model.rebuild';
 
 /**

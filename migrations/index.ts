@@ -5,6 +5,7 @@ import { WebhookRequestHash1764201900000 } from './1764201900000-webhook-request
 import { RefundClaims1764202000000 } from './1764202000000-refund-claims';
 import { OrderAndRefusals1764202100000 } from './1764202100000-order-and-refusals';
 import { Durability1764202200000 } from './1764202200000-durability';
+import { VipBundles1764202300000 } from './1764202300000-vip-bundles';
 
 /** Every migration, in order. Listed by hand so the same list works from ts-jest and from dist. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   RefundClaims1764202000000,
   OrderAndRefusals1764202100000,
   Durability1764202200000,
+  VipBundles1764202300000,
 ];

@@ -8,14 +8,16 @@ import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { LevelWithSilent } from 'pino';
 import { register } from 'prom-client';
-import { APP_CONFIG, AppConfig } from './config/app.config';
-import { PgErrorGuard } from './database/pg-error-guard';
-import { HealthModule } from './health/health.module';
+import { APP_CONFIG, AppConfig } from './platform/config/app.config';
+import { slotWaitingPg } from './platform/database/connection-slots';
+import { PgErrorGuard } from './platform/database/pg-error-guard';
+import { HealthModule } from './platform/health/health.module';
 import { MessageRegistry } from './messaging/message';
 import { MessagingModule } from './messaging/messaging.module';
-import { loggerParams } from './observability/logging';
-import { MetricsController } from './observability/metrics.controller';
-import { rateLimitModule } from './security/customer-rate-limit';
+import { messagingReadiness, MESSAGING_READINESS_DEPS } from './app-readiness';
+import { loggerParams, prettyStream } from './platform/observability/logging';
+import { MetricsController } from './platform/observability/metrics.controller';
+import { rateLimitModule } from './platform/security/customer-rate-limit';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -42,6 +44,8 @@ export class AppModule {
           type: 'postgres',
           url: config.postgresUrl,
           poolSize: config.dbPoolSize,
+          // A server out of connection slots (53300) is waited for like the pool's own slots.
+          driver: slotWaitingPg,
           autoLoadEntities: true,
           synchronize: false,
           logging: false,
@@ -54,7 +58,7 @@ export class AppModule {
             idle_in_transaction_session_timeout: 60_000,
           },
         }),
-        LoggerModule.forRoot(loggerParams(logLevel ?? config.logLevel)),
+        LoggerModule.forRoot(loggerParams(logLevel ?? config.logLevel, prettyStream())),
         ClsModule.forRoot({
           global: true,
           // Mounted in bootstrap.ts with app.use, so every route (/health included) gets a context.
@@ -78,7 +82,7 @@ export class AppModule {
         }),
         rateLimitModule(config),
         MessagingModule,
-        HealthModule,
+        HealthModule.forRoot({ inject: MESSAGING_READINESS_DEPS, useFactory: messagingReadiness }),
         ...features,
       ],
     };

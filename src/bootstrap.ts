@@ -3,14 +3,12 @@ import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { Server } from 'node:http';
 import { NextFunction, Request, Response, json } from 'express';
 import helmet from 'helmet';
-import { ClsMiddleware } from 'nestjs-cls';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
-import { correlationIdOf } from './common/correlation-id';
-import { refuseHostileHeaders } from './common/request-headers';
-import { CORRELATION_ID } from './messaging/message-context';
-import { AppConfig } from './config/app.config';
-import { prepareInfrastructure } from './database/prepare-infrastructure';
+import { correlationId, requestContext } from './platform/http/correlation-id.middleware';
+import { refuseHostileHeaders } from './platform/http/request-headers';
+import { AppConfig } from './platform/config/app.config';
+import { prepareInfrastructure } from './platform/database/prepare-infrastructure';
 import {
   BODY_LIMIT,
   jsonBodyErrors,
@@ -18,14 +16,14 @@ import {
   refuseHostileBody,
   requireJsonBody,
   WEBHOOK_BODY_LIMIT,
-} from './docs/http-body';
-import { setupSwagger } from './docs/swagger';
-import { staffOnly } from './security/staff.guard';
-import { httpMetrics } from './observability/http-metrics';
-import { requestLog } from './observability/request-log';
-import { effectiveLogLevel } from './observability/logging';
-import { stopTracing } from './observability/tracing-lifecycle';
-import { UnexpectedErrorFilter } from './observability/unexpected-error.filter';
+} from './platform/http/http-body';
+import { setupSwagger } from './platform/http/swagger';
+import { staffOnly } from './platform/security/staff.guard';
+import { httpMetrics } from './platform/observability/http-metrics';
+import { requestLog } from './platform/observability/request-log';
+import { effectiveLogLevel } from './platform/observability/logging';
+import { stopTracing } from './platform/observability/tracing-lifecycle';
+import { UnexpectedErrorFilter } from './platform/observability/unexpected-error.filter';
 
 /**
  * Builds the application for a configuration: database created and migrated, Redis reachable,
@@ -60,20 +58,10 @@ export async function createApp(
   app.use(refuseHostileHeaders);
   // Then: the Correlation-ID, echoed on every response, and the CLS context that
   // carries it into every message and external call the request causes.
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const id = correlationIdOf(req);
-    res.setHeader('Correlation-ID', id);
-    (req as Request & { correlationId: string }).correlationId = id;
-    next();
-  });
+  app.use(correlationId);
   // Outside any request, nestjs-pino's PinoLogger is the app's plain pino logger.
   app.use(requestLog((await app.resolve(PinoLogger)).logger));
-  app.use(
-    new ClsMiddleware({
-      setup: (cls, req: Request & { correlationId: string }) =>
-        cls.set(CORRELATION_ID, req.correlationId),
-    }).use,
-  );
+  app.use(requestContext());
   app.use(requireJsonBody);
   // The webhook's own, smaller limit; the general parser then finds the body read and skips it.
   // Its raw bytes are kept for the signature check (WebhookSignatureGuard).
@@ -151,9 +139,18 @@ function stopAcceptingRequests(app: INestApplication, timeoutMs: number): Promis
   });
 }
 
-/** Printed whatever LOG_LEVEL: where a process listens, with which roles, is always worth a line. */
+/**
+ * Printed whatever LOG_LEVEL: where a process listens, with which roles, and the URLs a person
+ * opens next, on one line. The app URL comes first, followed by a space: tests and scripts read
+ * it with /listening on (\S+)/.
+ */
 export function logStartup(config: AppConfig, url: string): void {
-  PinoLogger.root
-    .child({ context: 'tickets' }, { level: 'info' })
-    .info(`roles ${[...config.roles].join(',')}; listening on ${url}`);
+  PinoLogger.root.child({ context: 'tickets' }, { level: 'info' }).info(startupBanner(config, url));
+}
+
+export function startupBanner(config: AppConfig, url: string): string {
+  const parts = [`roles ${[...config.roles].join(',')}; listening on ${url}`];
+  if (config.roles.has('api')) parts.push(`API docs ${url}/api/docs`);
+  parts.push(`metrics ${url}/metrics`, `gateway ${config.gatewayUrl}`);
+  return parts.join(' | ');
 }

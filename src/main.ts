@@ -1,10 +1,10 @@
-import './observability/instrumentation'; // first: OpenTelemetry patches modules as they load
+import './platform/observability/instrumentation'; // first: OpenTelemetry patches modules as they load
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import { createApp, exitOnSignals, logStartup } from './bootstrap';
-import { redactUrls } from './common/redact';
-import { ConfigError, loadConfig } from './config/app.config';
-import { InfrastructureError } from './database/prepare-infrastructure';
+import { redactUrls } from './platform/common/redact';
+import { ConfigError, loadConfig } from './platform/config/app.config';
+import { InfrastructureError } from './platform/database/prepare-infrastructure';
 import { featureModules } from './features';
 
 loadDotenv({ quiet: true }); // .env fills gaps; the environment wins

@@ -54,5 +54,6 @@ function stop(code: number): void {
 
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(0));
 
-start('gateway simulator', 'simulator/main.js');
+// The simulator is its own program beside src/ (dist/simulator, next to dist/src).
+start('gateway simulator', '../simulator/main.js');
 start('app', 'main.js', APP_NODE_FLAGS);

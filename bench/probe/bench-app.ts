@@ -1,9 +1,9 @@
 // As in src/main.ts, tracing patches modules before they load; BENCH_OTEL=0 measures without it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-if (process.env.BENCH_OTEL !== '0') require('../../src/observability/instrumentation');
+if (process.env.BENCH_OTEL !== '0') require('../../src/platform/observability/instrumentation');
 import 'reflect-metadata';
 import { createApp, exitOnSignals } from '../../src/bootstrap';
-import { loadConfig } from '../../src/config/app.config';
+import { loadConfig } from '../../src/platform/config/app.config';
 import { featureModules } from '../../src/features';
 import { BenchProbeModule } from './bench-probe.module';
 

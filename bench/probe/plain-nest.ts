@@ -3,8 +3,8 @@ import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { json } from 'express';
 import { AppModule } from '../../src/app.module';
-import { loadConfig } from '../../src/config/app.config';
-import { prepareInfrastructure } from '../../src/database/prepare-infrastructure';
+import { loadConfig } from '../../src/platform/config/app.config';
+import { prepareInfrastructure } from '../../src/platform/database/prepare-infrastructure';
 import { featureModules } from '../../src/features';
 
 /**

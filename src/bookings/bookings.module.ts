@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ShowsModule } from '../shows/shows.module';
 import { BookAtDeadNationHandler } from './book-at-dead-nation/book-at-dead-nation.handler';
 import { BookTicketsController } from './book-tickets/book-tickets.controller';
-import { BookTicketsService } from './book-tickets/book-tickets.service';
+import { BookTicketsHandler } from './book-tickets/book-tickets.handler';
 import { BookingsRepository } from './bookings.repository';
 import { ReleaseSeatsHandler } from './release-seats/release-seats.handler';
 
@@ -10,6 +10,6 @@ import { ReleaseSeatsHandler } from './release-seats/release-seats.handler';
 @Module({
   imports: [ShowsModule],
   controllers: [BookTicketsController],
-  providers: [BookingsRepository, BookTicketsService, BookAtDeadNationHandler, ReleaseSeatsHandler],
+  providers: [BookingsRepository, BookTicketsHandler, BookAtDeadNationHandler, ReleaseSeatsHandler],
 })
 export class BookingsModule {}

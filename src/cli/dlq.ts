@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import Redis from 'ioredis';
-import { loadConfig, redisConnectionUrl } from '../config/app.config';
+import { loadConfig, redisConnectionUrl } from '../platform/config/app.config';
 import { DeadLetters } from '../messaging/dead-letters';
 import { StreamNames } from '../messaging/messaging.tokens';
 

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { SingleBar } from 'cli-progress';
 import { config as loadDotenv } from 'dotenv';
 import { Client } from 'pg';
-import { loadConfig } from '../config/app.config';
-import { parseDuration } from '../config/duration';
+import { loadConfig } from '../platform/config/app.config';
+import { parseDuration } from '../platform/config/duration';
 import { replayableSince, replayOutbox } from '../messaging/outbox-replay';
 
 loadDotenv({ quiet: true });

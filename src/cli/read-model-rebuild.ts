@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { SingleBar, Presets } from 'cli-progress';
 import { config as loadDotenv } from 'dotenv';
-import { ConfigError, loadConfig } from '../config/app.config';
-import { runMigrations } from '../database/prepare-infrastructure';
+import { ConfigError, loadConfig } from '../platform/config/app.config';
+import { runMigrations } from '../platform/database/prepare-infrastructure';
 import { rebuildOpsReadModel } from '../ops/rebuild/ops-read-model.rebuild';
 
 loadDotenv({ quiet: true });

@@ -1,6 +1,6 @@
 import axios, { AxiosError, AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import axiosRetry, { isNetworkError } from 'axios-retry';
-import { outgoingHeaders } from '../messaging/message-context';
+import { outgoingHeaders } from '../platform/context/request-context';
 import { GatewayError } from './gateway.error';
 import { GatewayOptions } from './gateway.options';
 

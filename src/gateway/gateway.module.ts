@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_CONFIG } from '../config/app.config';
+import { APP_CONFIG } from '../platform/config/app.config';
 import { DeadNationClient } from './dead-nation.client';
 import { FilesClient } from './files.client';
 import { GatewayHttp } from './gateway.http';
@@ -7,10 +7,18 @@ import { GATEWAY_OPTIONS, GatewayOptions, gatewayOptionsFrom } from './gateway.o
 import { PaymentsClient } from './payments.client';
 import { ReceiptsClient } from './receipts.client';
 import { SpreadsheetsClient } from './spreadsheets.client';
+import { TransportationClient } from './transportation.client';
 
-const CLIENTS = [DeadNationClient, ReceiptsClient, PaymentsClient, FilesClient, SpreadsheetsClient];
+const CLIENTS = [
+  DeadNationClient,
+  ReceiptsClient,
+  PaymentsClient,
+  FilesClient,
+  SpreadsheetsClient,
+  TransportationClient,
+];
 
-/** The clients of the five external services behind GATEWAY_URL (spec §4), for every module. */
+/** The clients of the six external services behind GATEWAY_URL (spec §4, §8), for every module. */
 @Global()
 @Module({
   providers: [

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/app.config';
+import { loadConfig } from '../platform/config/app.config';
 import { gatewayOptionsFrom } from './gateway.options';
 
 describe('gateway options', () => {

@@ -1,4 +1,4 @@
-import { AppConfig } from '../config/app.config';
+import { AppConfig } from '../platform/config/app.config';
 
 export interface GatewayOptions {
   baseUrl: string;

@@ -8,3 +8,10 @@ export type { GatewayOptions } from './gateway.options';
 export { PaymentsClient } from './payments.client';
 export { ReceiptsClient } from './receipts.client';
 export { SpreadsheetsClient } from './spreadsheets.client';
+export { TransportationClient } from './transportation.client';
+export type {
+  BookFlightRequest,
+  BookTaxiRequest,
+  FlightBooking,
+  TaxiBooking,
+} from './transportation.client';

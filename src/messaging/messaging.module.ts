@@ -4,11 +4,12 @@ import { DiscoveryModule } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { APP_CONFIG, AppConfig } from '../platform/config/app.config';
 import { ConsumerHost } from './consumer/consumer-host';
 import { SubscriptionDiscovery } from './consumer/subscriptions';
 import { MessagingMetrics } from './messaging.metrics';
 import { RedisFactory, StreamNames } from './messaging.tokens';
+import { OutboxCommandRouting } from './outbox-command';
 import { CommandSender, OutboxEventPublisher } from './outbox.publisher';
 import { OutboxNotifier } from './outbox.notifier';
 import { OutboxWriter } from './outbox.writer';
@@ -36,6 +37,7 @@ import { Pruner } from './pruner';
     OutboxNotifier,
     OutboxEventPublisher,
     CommandSender,
+    OutboxCommandRouting,
     MessagingMetrics,
     SubscriptionDiscovery,
     ConsumerHost,

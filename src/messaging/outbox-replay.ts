@@ -1,4 +1,4 @@
-import { AppConfig, longestRedeliveryMs } from '../config/app.config';
+import { AppConfig, longestRedeliveryMs } from '../platform/config/app.config';
 
 /**
  * The oldest message it is safe to publish again: its dedupe records (at least as young as the

@@ -3,7 +3,7 @@ import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Message, MessageRegistry } from './message';
-import { currentCorrelationId, currentTraceHeaders } from './message-context';
+import { currentCorrelationId, currentTraceHeaders } from '../platform/context/request-context';
 import { OutboxNotifier } from './outbox.notifier';
 
 /** CLS key: what a `deferWrites` handler writes (DeferredWrites), collected until it returns. */

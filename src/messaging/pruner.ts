@@ -8,7 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge, register } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { APP_CONFIG, AppConfig } from '../platform/config/app.config';
 
 /** Rows per DELETE: each batch is a short transaction of its own, holding few row locks. */
 export const PRUNE_BATCH = 1000;

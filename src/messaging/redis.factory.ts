@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig, redisConnectionUrl } from '../config/app.config';
+import { APP_CONFIG, AppConfig, redisConnectionUrl } from '../platform/config/app.config';
 import { RedisFactory } from './messaging.tokens';
 
 /**

@@ -6,7 +6,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { APP_CONFIG, AppConfig } from '../platform/config/app.config';
 import { SubscriptionDiscovery } from './consumer/subscriptions';
 import { RedisFactory, StreamNames } from './messaging.tokens';
 

@@ -1,4 +1,4 @@
-import { Money } from '../common/money';
+import { Money } from '../platform/common/money';
 
 /**
  * The five events the ops read model follows (spec §5), reduced to what the document needs and

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IssueReceiptHandler } from './issue-receipt/issue-receipt.handler';
 import { ListTicketsController } from './list-tickets/list-tickets.controller';
+import { ListTicketsHandler } from './list-tickets/list-tickets.handler';
 import { PrintListHandler } from './print-list/print-list.handler';
 import { PrintTicketHandler } from './print-ticket/print-ticket.handler';
 import { RefundListHandler } from './refund-list/refund-list.handler';
@@ -8,7 +9,7 @@ import { RemoveTicketHandler } from './remove-ticket/remove-ticket.handler';
 import { SpreadsheetRows } from './spreadsheets/spreadsheet-rows';
 import { StoreTicketHandler } from './store-ticket/store-ticket.handler';
 import { TicketsStatusController } from './tickets-status/tickets-status.controller';
-import { TicketsStatusService } from './tickets-status/tickets-status.service';
+import { RecordTicketsStatusHandler } from './tickets-status/tickets-status.handler';
 import { KnownBookingsRepository } from './tickets-status/known-bookings.repository';
 import { WebhookRequestsRepository } from './tickets-status/webhook-requests.repository';
 import { TicketsRepository } from './tickets.repository';
@@ -20,7 +21,8 @@ import { TicketsRepository } from './tickets.repository';
     TicketsRepository,
     WebhookRequestsRepository,
     KnownBookingsRepository,
-    TicketsStatusService,
+    RecordTicketsStatusHandler,
+    ListTicketsHandler,
     SpreadsheetRows,
     StoreTicketHandler,
     RemoveTicketHandler,

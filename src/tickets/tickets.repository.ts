@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Money } from '../common/money';
+import { Money } from '../platform/common/money';
 
 export interface Ticket {
   ticket_id: string;

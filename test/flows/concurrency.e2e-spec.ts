@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { settled } from '../support/settled';
 import { callsPer, ENDPOINTS, rawCalls } from '../support/sim-calls';
 import { eventually, exited, listeningUrl, TestEnv } from '../support/test-env';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { featureModules } from '../../src/features';
 import { refundKeys } from '../../src/refunds/refund-ticket/refund-keys';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { settled } from '../support/settled';
 import { callsPer, ENDPOINTS, rawCalls } from '../support/sim-calls';
 import { eventually, TestEnv } from '../support/test-env';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { TestEnv } from '../support/test-env';
 import { createShow, quietFootprint, webhookTicket } from './support';
 

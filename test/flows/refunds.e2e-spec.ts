@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { refundKeys } from '../../src/refunds/refund-ticket/refund-keys';
 import { callsPer, ENDPOINTS, rawCalls } from '../support/sim-calls';
 import { eventually, TestEnv } from '../support/test-env';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { eventually, TestEnv } from '../support/test-env';
 import { createBooking, postWebhook, webhookTicket } from './support';
 

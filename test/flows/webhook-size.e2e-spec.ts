@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ChildProcess } from 'node:child_process';
 import { APP_NODE_FLAGS } from '../../src/node-flags';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { printed, TestEnv } from '../support/test-env';
 import { createBooking, footprint, quietFootprint, webhookTicket } from './support';
 

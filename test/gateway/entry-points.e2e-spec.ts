@@ -8,7 +8,7 @@ describe('gateway entry points', () => {
   const env = new TestEnv();
 
   beforeAll(() => {
-    for (const script of ['src/simulator/main.js', 'src/start-all.js', 'src/main.js']) {
+    for (const script of ['simulator/main.js', 'src/start-all.js', 'src/main.js']) {
       if (!existsSync(join(ROOT, 'dist', script)))
         throw new Error(`dist/${script} missing: build first`);
     }
@@ -27,7 +27,7 @@ describe('gateway entry points', () => {
     );
 
   it('start:gateway runs the simulator on GATEWAY_PORT with faults and webhook from SIM_* variables', async () => {
-    const sim = env.spawn('src/simulator/main.js', {
+    const sim = env.spawn('simulator/main.js', {
       GATEWAY_PORT: '0', // a free port, chosen by the listen itself: no race for it
       LOG_LEVEL: 'info', // for the line naming the port
       APP_URL: 'http://127.0.0.1:9999',
@@ -58,7 +58,7 @@ describe('gateway entry points', () => {
   });
 
   it('start:gateway stops with one line naming an invalid variable', async () => {
-    const sim = env.spawn('src/simulator/main.js', { GATEWAY_PORT: '0', SIM_ERROR_RATE: '2' });
+    const sim = env.spawn('simulator/main.js', { GATEWAY_PORT: '0', SIM_ERROR_RATE: '2' });
     expect(await exited(sim)).toBe(1);
     expect(sim.output.join('').trim()).toBe(
       'Invalid configuration: SIM_ERROR_RATE: must be a number from 0 to 1 (got "2")',

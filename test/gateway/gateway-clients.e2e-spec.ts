@@ -4,7 +4,7 @@ import { context, propagation, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ClsServiceManager } from 'nestjs-cls';
-import { APP_CONFIG } from '../../src/config/app.config';
+import { APP_CONFIG } from '../../src/platform/config/app.config';
 import {
   DeadNationClient,
   FilesClient,
@@ -14,13 +14,14 @@ import {
   PaymentsClient,
   ReceiptsClient,
   SpreadsheetsClient,
+  TransportationClient,
 } from '../../src/gateway';
-import { CORRELATION_ID } from '../../src/messaging/message-context';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { CORRELATION_ID } from '../../src/platform/context/request-context';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { TestEnv } from '../support/test-env';
 import { http } from './support';
 
-/** The five clients against the simulator over real HTTP. */
+/** The six clients against the simulator over real HTTP. */
 describe('gateway clients', () => {
   const env = new TestEnv();
   let sim: RunningSimulator;
@@ -29,6 +30,7 @@ describe('gateway clients', () => {
   let payments: PaymentsClient;
   let files: FilesClient;
   let sheets: SpreadsheetsClient;
+  let transportation: TransportationClient;
   const retries = 3;
 
   const calls = async (service: string) =>
@@ -68,12 +70,13 @@ describe('gateway clients', () => {
         GatewayModule,
       ],
     }).compile();
-    [deadNation, receipts, payments, files, sheets] = [
+    [deadNation, receipts, payments, files, sheets, transportation] = [
       moduleRef.get(DeadNationClient),
       moduleRef.get(ReceiptsClient),
       moduleRef.get(PaymentsClient),
       moduleRef.get(FilesClient),
       moduleRef.get(SpreadsheetsClient),
+      moduleRef.get(TransportationClient),
     ];
   });
 
@@ -173,6 +176,104 @@ describe('gateway clients', () => {
         ['t2', 'bob@example.com', '20.00', 'USD'],
       ]);
       expect(await sheets.readRows('tickets-to-refund')).toEqual([]);
+    });
+  });
+
+  describe('Transportation', () => {
+    const flight = (flight_id = randomUUID()) => ({
+      customer_email: 'ann@example.com',
+      flight_id,
+      passenger_names: ['Ann', 'Bob'],
+      reference_id: randomUUID(),
+      idempotency_key: randomUUID(),
+    });
+    const taxi = () => ({
+      customer_email: 'ann@example.com',
+      number_of_passengers: 2,
+      passenger_name: 'Ann',
+      reference_id: randomUUID(),
+      idempotency_key: randomUUID(),
+    });
+    const flightTickets = async () =>
+      (await http.get(`${sim.url}/transportation-api/flight-tickets`)).data as Array<{
+        ticket_id: string;
+        canceled_at: string | null;
+      }>;
+
+    it('books a flight once per idempotency key and cancels its tickets', async () => {
+      const request = flight();
+      const first = await transportation.bookFlight(request);
+      const again = await transportation.bookFlight(request);
+      expect(first).toEqual({ booked: true, ticket_ids: [expect.any(String), expect.any(String)] });
+      expect(again).toEqual(first);
+      const ids = first.booked ? first.ticket_ids : [];
+      expect((await flightTickets()).map((t) => t.ticket_id)).toEqual(ids);
+
+      expect(await transportation.cancelFlightTicket(ids[0])).toBe('canceled');
+      expect(await transportation.cancelFlightTicket(ids[0])).toBe('canceled');
+      expect(await transportation.cancelFlightTicket(randomUUID())).toBe('unknown');
+      expect((await flightTickets()).map((t) => t.canceled_at !== null)).toEqual([true, false]);
+    });
+
+    it('answers a sold-out flight (409) as not booked, with the reason', async () => {
+      const request = flight();
+      sim.configure({ transportation: { sold_out_flight_ids: [request.flight_id] } });
+      expect(await transportation.bookFlight(request)).toEqual({
+        booked: false,
+        reason: `flight ${request.flight_id} has 0 seats left, 2 asked`,
+      });
+      expect(await flightTickets()).toEqual([]);
+    });
+
+    it('books a taxi once per key, answers no taxi (409) as not booked, and cancels', async () => {
+      const request = taxi();
+      const first = await transportation.bookTaxi(request);
+      expect(first).toEqual({ booked: true, booking_id: expect.any(String) });
+      expect(await transportation.bookTaxi(request)).toEqual(first);
+
+      sim.configure({ transportation: { taxis_available: false } });
+      expect(await transportation.bookTaxi(taxi())).toEqual({
+        booked: false,
+        reason: 'no taxi available',
+      });
+      const bookingId = first.booked ? first.booking_id : '';
+      expect(await transportation.cancelTaxiBooking(bookingId)).toBe('canceled');
+      expect(await transportation.cancelTaxiBooking(randomUUID())).toBe('unknown');
+      const { data } = await http.get(`${sim.url}/transportation-api/taxi-bookings`);
+      expect(data).toEqual([
+        expect.objectContaining({ booking_id: bookingId, canceled_at: expect.any(String) }),
+      ]);
+    });
+
+    it('retries a booking whose answer was lost into the same tickets (idempotency key)', async () => {
+      sim.configure({ faults: { transportation: { timeout_next: 1, after_effect: true } } });
+      const booking = await transportation.bookFlight(flight());
+
+      expect((await calls('transportation')).map((c) => c.status)).toEqual([null, 201]);
+      expect((await flightTickets()).map((t) => t.ticket_id)).toEqual(
+        booking.booked ? booking.ticket_ids : ['not booked'],
+      );
+    });
+
+    it('gives up on a failing Transportation with a transient error naming the call', async () => {
+      sim.configure({ faults: { transportation: { fail_next: 100 } } });
+      const error: GatewayError = await transportation.bookTaxi(taxi()).catch((e) => e);
+      expect(error).toBeInstanceOf(GatewayError);
+      expect(error.message).toBe(
+        `Transportation bookTaxi: 500 simulated failure of transportation (after ${retries + 1} attempts)`,
+      );
+      expect(error.transient).toBe(true);
+    });
+
+    it('surfaces a 400 at once, naming the field', async () => {
+      const error: GatewayError = await transportation
+        .bookFlight({ ...flight(), passenger_names: [] })
+        .catch((e) => e);
+      expect(error.message).toBe(
+        'Transportation bookFlight: 400 passenger_names must not be empty',
+      );
+      expect(error).toMatchObject({ transient: false, refused: true });
+      expect(await calls('transportation')).toHaveLength(1);
     });
   });
 

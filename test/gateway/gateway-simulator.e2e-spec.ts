@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { eventually, TestEnv } from '../support/test-env';
 import { http, UUID, webhookReceiver } from './support';
 

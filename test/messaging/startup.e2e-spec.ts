@@ -63,7 +63,13 @@ describe('start-up', () => {
         .query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
         .finally(() => db.end());
       expect(tables.rows.map((t) => t.tablename)).toEqual(
-        expect.arrayContaining(['outbox', 'events', 'processed_messages', 'bookings']),
+        expect.arrayContaining([
+          'outbox',
+          'events',
+          'processed_messages',
+          'bookings',
+          'vip_bundles',
+        ]),
       );
       child.kill('SIGTERM');
       const code = await exited(child);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { createShow } from '../flows/support';
 import { eventually, TestEnv } from '../support/test-env';
 import { jsonLines, spawnApp } from './support';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { createShow, quietFootprint } from '../flows/support';
 import { UUID } from '../gateway/support';
 import { eventually, TestEnv } from '../support/test-env';

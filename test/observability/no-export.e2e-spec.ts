@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { createShow } from '../flows/support';
 import { eventually, exited, ROOT, TestEnv } from '../support/test-env';
 import { tempDir } from '../support/test-run';

@@ -1,6 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { RunningSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { listeningUrl, TestEnv } from '../support/test-env';
 
 /** OTLP span kinds as exported (the API's SpanKind + 1). */

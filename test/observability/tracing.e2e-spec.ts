@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { createShow } from '../flows/support';
 import { eventually, exited, ROOT, TestEnv } from '../support/test-env';
 import { ExportedSpan, jsonLines, KIND, otlpReceiver, spawnApp, Trace, traceIdOf } from './support';
@@ -70,16 +70,47 @@ describe('one trace per journey (OTLP), Correlation-ID, JSON logs', () => {
     const traceId = traceIdOf(deadNationCall.traceparent)!;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
 
-    // Waits for the journey's spans: the issue_receipt attempts (they end after their receipts
-    // call) and then no new span for a while.
+    // Waits for the journey's spans: every one checked below (a parent ends after its children
+    // and may come in a later export batch), a success after every failed attempt, and then no
+    // new span for a while.
+    const attemptOf = (s: ExportedSpan) =>
+      `${s.name} ${String(s.attributes['tickets.handler'])} ${String(s.attributes['messaging.message.id'])}`;
+    const deadNationSpan = deadNationCall.traceparent?.split('-')[2];
     let seen = -1;
     const t = await eventually(
       () => {
         const t = Trace.of(receiver.spans, traceId);
-        const receipts = t.find((s) => s.attributes['tickets.handler'] === 'issue_receipt');
+        const receipts = t.find(
+          (s) =>
+            s.name === 'handle TicketBookingConfirmed_v1' &&
+            s.attributes['tickets.handler'] === 'issue_receipt',
+        );
+        const receiptCalls = t.find(
+          (s) =>
+            s.kind === KIND.CLIENT &&
+            /receipts-api/.test(String(s.attributes['url.full'] ?? s.attributes['http.url'])),
+        );
+        const succeeded = new Set(t.spans.filter((s) => s.status.code !== 2).map(attemptOf));
+        const complete =
+          receipts.length >= TICKETS &&
+          receiptCalls.length >= TICKETS &&
+          t.find((s) => s.spanId === deadNationSpan).length === 1 &&
+          t.find((s) => s.kind === KIND.SERVER && s.name === 'POST /api/tickets-status').length >
+            0 &&
+          t.find((s) => s.kind === KIND.PRODUCER && s.name === 'send events.BookingMade_v1')
+            .length > 0 &&
+          t.find(
+            (s) =>
+              s.kind === KIND.CONSUMER &&
+              s.name === 'process BookingMade_v1' &&
+              String(s.attributes['messaging.consumer.group.name']).endsWith(
+                'tickets.book_at_dead_nation',
+              ),
+          ).length > 0 &&
+          t.spans.filter((s) => s.status.code === 2).every((f) => succeeded.has(attemptOf(f)));
         const still = t.spans.length === seen;
         seen = t.spans.length;
-        return receipts.length === TICKETS && still ? t : undefined;
+        return complete && still ? t : undefined;
       },
       {
         intervalMs: 400,
@@ -183,8 +214,6 @@ describe('one trace per journey (OTLP), Correlation-ID, JSON logs', () => {
     // Order is not guaranteed (spec §3): a read-model update that overtakes its ticket fails and
     // is retried. So a failed span is allowed only as an attempt of a message that the same
     // handler later handled without error, in this trace.
-    const attemptOf = (s: (typeof t.spans)[number]) =>
-      `${s.name} ${String(s.attributes['tickets.handler'])} ${String(s.attributes['messaging.message.id'])}`;
     const succeeded = new Set(t.spans.filter((s) => s.status.code !== 2).map(attemptOf));
     for (const failed of t.spans.filter((s) => s.status.code === 2)) {
       expect(failed.attributes['messaging.message.id']).toBeDefined();
@@ -214,11 +243,23 @@ describe('one trace per journey (OTLP), Correlation-ID, JSON logs', () => {
       .expect(202);
     expect(res.headers['correlation-id']).toBe('refund-journey-1');
 
+    const calls = await eventually(() => {
+      const found = sim.state.requests.filter((r) => /void-receipt|refunds/.test(r.path));
+      return found.length === 2 ? found : undefined;
+    });
+    // Every span checked below: a parent ends after its children and may come in a later
+    // export batch (under load 'execute RefundTicket' once came without its 'process' span).
+    const callSpans = calls.map((call) => call.traceparent?.split('-')[2]);
     const t = await eventually(
       () => {
         const t = Trace.of(receiver.spans, traceId);
+        const has = (kind: number, name: string) =>
+          t.find((s) => s.kind === kind && s.name === name).length >= 1;
         const done =
-          t.find((s) => s.kind === KIND.CLIENT).length >= 2 &&
+          callSpans.every((id) => t.find((s) => s.spanId === id).length === 1) &&
+          has(KIND.SERVER, 'PUT /api/ticket-refund/:ticket_id') &&
+          has(KIND.PRODUCER, 'send commands.RefundTicket') &&
+          has(KIND.CONSUMER, 'process RefundTicket') &&
           t.find((s) => s.name === 'execute RefundTicket').length >= 1;
         return done ? t : undefined;
       },
@@ -253,10 +294,6 @@ describe('one trace per journey (OTLP), Correlation-ID, JSON logs', () => {
     );
     expect(execute.attributes['tickets.handler']).toBe('refund_ticket');
 
-    const calls = await eventually(() => {
-      const found = sim.state.requests.filter((r) => /void-receipt|refunds/.test(r.path));
-      return found.length === 2 ? found : undefined;
-    });
     for (const call of calls) {
       expect(call.correlation_id).toBe('refund-journey-1');
       expect(traceIdOf(call.traceparent)).toBe(traceId);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { TestEnv } from '../support/test-env';
 import { createBooking, createShow, footprint, quietFootprint } from '../flows/support';
 

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import request from 'supertest';
 import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { listeningUrl, TestEnv } from '../support/test-env';
 import { createBooking, footprint, quietFootprint, webhookTicket } from '../flows/support';
 
@@ -202,7 +202,7 @@ describe('the gateway simulator is no open door', () => {
       });
 
     it('by default: reachable on 127.0.0.1 only', async () => {
-      const child = env.spawn('src/simulator/main.js', {
+      const child = env.spawn('simulator/main.js', {
         GATEWAY_PORT: '0',
         SIM_HOST: '',
         LOG_LEVEL: 'info',
@@ -215,7 +215,7 @@ describe('the gateway simulator is no open door', () => {
     });
 
     it('SIM_HOST=0.0.0.0 binds every interface', async () => {
-      const child = env.spawn('src/simulator/main.js', {
+      const child = env.spawn('simulator/main.js', {
         GATEWAY_PORT: '0',
         SIM_HOST: '0.0.0.0',
         LOG_LEVEL: 'info',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { RunningSimulator, startSimulator } from '../../src/simulator/gateway-simulator';
+import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { settled } from '../support/settled';
 import { eventually, exited, listeningUrl, TestEnv } from '../support/test-env';
 import { future } from '../flows/support';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { CHILD_ENV, dbPrefix, redisPrefix, RUN_ENV, tempPrefix } from './test-run';
+import { connectWithSlot } from '../../src/platform/database/connection-slots';
+import { CHILD_ENV, dbPrefix, PG_SLOT_WAIT_MS, redisPrefix, RUN_ENV, tempPrefix } from './test-run';
 
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -19,8 +20,10 @@ export default async function globalTeardown(): Promise<void> {
   const killed = killChildren(run);
   if (killed) left.push(`${killed} processes`);
 
-  const admin = new Client({ connectionString: PG_ADMIN });
-  await admin.connect();
+  const admin = await connectWithSlot(
+    () => new Client({ connectionString: PG_ADMIN }),
+    PG_SLOT_WAIT_MS,
+  );
   try {
     const { rows } = await admin.query<{ datname: string }>(
       'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',

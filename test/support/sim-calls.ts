@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { RunningSimulator } from '../../src/simulator/gateway-simulator';
-import { CallCount } from '../../src/simulator/simulator-state';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
+import { CallCount } from '../../simulator/simulator-state';
 
 /** The simulator's raw call counts (`GET /_sim/calls`), read over HTTP as anyone would. */
 export async function rawCalls(sim: RunningSimulator | string): Promise<CallCount[]> {

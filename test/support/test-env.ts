@@ -5,9 +5,10 @@ import { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { createApp } from '../../src/bootstrap';
-import { AppConfig, loadConfig } from '../../src/config/app.config';
+import { AppConfig, loadConfig } from '../../src/platform/config/app.config';
+import { connectWithSlot } from '../../src/platform/database/connection-slots';
 import { AppModuleOptions } from '../../src/app.module';
-import { CHILD_ENV, dbPrefix, redisPrefix, runId } from './test-run';
+import { CHILD_ENV, dbPrefix, PG_SLOT_WAIT_MS, redisPrefix, runId } from './test-run';
 
 export const ROOT = join(__dirname, '..', '..');
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -79,8 +80,10 @@ export class TestEnv {
 
   async db(): Promise<Client> {
     if (!this.pg) {
-      this.pg = new Client({ connectionString: this.env.POSTGRES_URL });
-      await this.pg.connect();
+      this.pg = await connectWithSlot(
+        () => new Client({ connectionString: this.env.POSTGRES_URL }),
+        PG_SLOT_WAIT_MS,
+      );
     }
     return this.pg;
   }
@@ -126,8 +129,10 @@ export class TestEnv {
       } while (cursor !== '0');
       redis.disconnect();
     }
-    const admin = new Client({ connectionString: PG_ADMIN });
-    await admin.connect();
+    const admin = await connectWithSlot(
+      () => new Client({ connectionString: PG_ADMIN }),
+      PG_SLOT_WAIT_MS,
+    );
     await admin.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);
     await admin.end();
   }
@@ -168,11 +173,16 @@ export function exited(child: ChildProcess): Promise<number | string> {
   );
 }
 
-/** Waits until a child process prints a line matching `pattern`. */
+/**
+ * Waits until a child process prints a line matching `pattern`. A deadline for progress, not a
+ * speed claim: a cold start of the app on two cores shared with a bench and other runs (load
+ * average 20) printed nothing at all in 30 s, twice in one run; it may also wait for a
+ * PostgreSQL connection slot.
+ */
 export async function printed(
   child: ChildProcess & { output: string[] },
   pattern: RegExp,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ): Promise<void> {
   await eventually(() => pattern.test(child.output.join('')), {
     timeoutMs,

@@ -16,6 +16,12 @@ export function runId(): string {
   return process.env[RUN_ENV] ?? 'local';
 }
 
+/**
+ * How long the harness's own connections wait for a slot when PostgreSQL is full: the suite's
+ * two workers, a bench and other runs share its 100 connections (a deadline, not a speed claim).
+ */
+export const PG_SLOT_WAIT_MS = 60_000;
+
 export const dbPrefix = (run = runId()) => `tickets_test_${run}_`;
 export const redisPrefix = (run = runId()) => `test:${run}:`;
 export const tempPrefix = (run = runId()) => `tickets-test-${run}-`;

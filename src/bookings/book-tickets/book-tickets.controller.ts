@@ -1,15 +1,16 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
+import { ApiError, ApiJsonBodyErrors } from '../../platform/http/api-error';
+import { BookTickets } from './book-tickets.command';
 import { BookTicketsRequest, BookTicketsResponse } from './book-tickets.dto';
-import { BookTicketsService } from './book-tickets.service';
-import { CustomerRateLimit } from '../../security/customer-rate-limit';
+import { CustomerRateLimit } from '../../platform/security/customer-rate-limit';
 
 @ApiTags('bookings')
 @Controller('book-tickets')
 @CustomerRateLimit()
 export class BookTicketsController {
-  constructor(private readonly service: BookTicketsService) {}
+  constructor(private readonly commandBus: CommandBus) {}
 
   @Post()
   @HttpCode(201)
@@ -29,6 +30,6 @@ export class BookTicketsController {
   @ApiError(404, 'No such show', 'show e5d6f0a3-2b4c-4d6e-8f90-1a2b3c4d5e6f not found')
   @ApiJsonBodyErrors()
   async book(@Body() body: BookTicketsRequest): Promise<BookTicketsResponse> {
-    return { booking_id: await this.service.book(body) };
+    return { booking_id: await this.commandBus.execute(new BookTickets(body)) };
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsInt, Max, MaxLength, Min } from 'class-validator';
-import { IsLowerCasedUuid } from '../../common/uuid';
+import { IsLowerCasedUuid } from '../../platform/common/uuid';
 
 export class BookTicketsRequest {
   @ApiProperty({ format: 'uuid', example: 'e5d6f0a3-2b4c-4d6e-8f90-1a2b3c4d5e6f' })

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { handledLine } from '../../observability/messaging-spans';
+import { handledLine } from '../../platform/observability/messaging-spans';
 import { hitFault } from '../faults';
 import { MessageProcessor, ProcessorDeps } from './message-processor';
 import { contextStep } from './steps/context.step';

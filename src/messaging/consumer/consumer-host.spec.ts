@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config/app.config';
+import { loadConfig } from '../../platform/config/app.config';
 import { ConsumerHost } from './consumer-host';
 
 describe('ConsumerHost health', () => {

@@ -14,7 +14,7 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ClsService } from 'nestjs-cls';
-import { APP_CONFIG, AppConfig } from '../../config/app.config';
+import { APP_CONFIG, AppConfig } from '../../platform/config/app.config';
 import { MessagingMetrics } from '../messaging.metrics';
 import { OutboxWriter } from '../outbox.writer';
 import { RedisFactory, StreamNames } from '../messaging.tokens';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../config/app.config';
+import { AppConfig } from '../../platform/config/app.config';
 import { replayOutbox, replayableSince } from '../outbox-replay';
 
 /**

@@ -3,7 +3,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import Redis from 'ioredis';
 import { ClsService } from 'nestjs-cls';
-import { AppConfig } from '../../config/app.config';
+import { AppConfig } from '../../platform/config/app.config';
 import { MessagingMetrics } from '../messaging.metrics';
 import { OutboxWriter } from '../outbox.writer';
 import { StreamNames } from '../messaging.tokens';

@@ -13,6 +13,7 @@ import {
   SagaSubscription,
 } from '../handler-name.decorator';
 import { Message, MessageRegistry, MessageType } from '../message';
+import { isOutboxCommand } from '../outbox-command';
 import { OutboxWriter } from '../outbox.writer';
 
 /** One consumer group: a handler, the streams it reads, and how to hand it one message. */
@@ -50,10 +51,12 @@ export class SubscriptionDiscovery {
         EVENTS_HANDLER_METADATA,
         metatype,
       );
-      const command: MessageType | undefined = Reflect.getMetadata(
+      const handled: MessageType | undefined = Reflect.getMetadata(
         COMMAND_HANDLER_METADATA,
         metatype,
       );
+      // A command that is no outbox command is a use case run in-process by the CommandBus.
+      const command = isOutboxCommand(handled) ? handled : undefined;
       const sagas: SagaSubscription[] = Reflect.getMetadata(SAGA_SUBSCRIPTIONS, metatype) ?? [];
       if (events || command) {
         const handler: string | undefined = Reflect.getMetadata(HANDLER_NAME, metatype);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '../../config/app.config';
+import { loadConfig } from '../../platform/config/app.config';
 import { StreamNames } from '../messaging.tokens';
 import { OutboxRelay } from './outbox.relay';
 

@@ -1,16 +1,16 @@
-import { Body, ConflictException, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
-import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
-import { ShowsRepository } from '../shows.repository';
+import { ApiError, ApiJsonBodyErrors } from '../../platform/http/api-error';
+import { CreateShow } from './create-show.command';
 import { CreateShowRequest, CreateShowResponse } from './create-show.dto';
-import { StaffOnly } from '../../security/staff.guard';
+import { StaffOnly } from '../../platform/security/staff.guard';
 
 @ApiTags('shows')
 @Controller('shows')
 @StaffOnly()
 export class CreateShowController {
-  constructor(private readonly shows: ShowsRepository) {}
+  constructor(private readonly commandBus: CommandBus) {}
 
   @Post()
   @HttpCode(201)
@@ -26,12 +26,7 @@ export class CreateShowController {
   )
   @ApiJsonBodyErrors()
   async create(@Body() body: CreateShowRequest): Promise<CreateShowResponse> {
-    const show_id = randomUUID();
-    if (!(await this.shows.add({ show_id, ...body }))) {
-      throw new ConflictException(
-        `a show for dead_nation_id ${body.dead_nation_id} already exists`,
-      );
-    }
+    const show_id = await this.commandBus.execute(new CreateShow(body));
     return { show_id };
   }
 }

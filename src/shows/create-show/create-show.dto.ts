@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsLowerCasedUuid } from '../../common/uuid';
+import { IsLowerCasedUuid } from '../../platform/common/uuid';
 import { IsRfc3339Instant } from './rfc3339.validator';
 
 export class CreateShowRequest {

@@ -1,4 +1,4 @@
-import { Money } from '../../common/money';
+import { Money } from '../../platform/common/money';
 import { IntegrationEvent, Message } from '../../messaging/message';
 
 @IntegrationEvent('TicketBookingCanceled_v1')

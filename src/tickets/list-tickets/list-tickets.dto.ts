@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsLowerCasedUuid } from '../../common/uuid';
+import { IsLowerCasedUuid } from '../../platform/common/uuid';
 import { MoneyDto } from '../money.dto';
 
 export const MAX_PAGE = 10_000;
 
 /** Both optional: without them the answer is every live ticket, streamed. */
-export class ListTicketsQuery {
+export class ListTicketsParams {
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'Only tickets whose ticket_id sorts after this one (keyset paging)',

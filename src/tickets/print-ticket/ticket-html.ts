@@ -1,4 +1,4 @@
-import { Money } from '../../common/money';
+import { Money } from '../../platform/common/money';
 
 const escape = (s: string) =>
   s.replace(

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config/app.config';
+import { loadConfig } from '../../platform/config/app.config';
 import { leaseMsFor } from './spreadsheet-rows';
 
 describe('leaseMsFor', () => {

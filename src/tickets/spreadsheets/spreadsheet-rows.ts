@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Pool } from 'pg';
-import { APP_CONFIG, AppConfig } from '../../config/app.config';
+import { APP_CONFIG, AppConfig } from '../../platform/config/app.config';
 import { SpreadsheetsClient } from '../../gateway/spreadsheets.client';
 import { RetryLater } from '../../messaging/retry-later';
 
@@ -27,14 +26,7 @@ export function leaseMsFor(gateway: AppConfig['gateway']): number {
  * while it holds the record's lease: two runs never both find the row missing and both append.
  */
 @Injectable()
-export class SpreadsheetRows implements OnModuleDestroy {
-  /**
-   * The record must be committed before the append and survive the handler's transaction
-   * rolling back, so it is written on connections of its own. A separate small pool, because
-   * taking a second connection from the handlers' pool could starve it: every handler would hold
-   * one and wait for another.
-   */
-  private readonly ledger: Pool;
+export class SpreadsheetRows {
   private readonly leaseMs: number;
 
   constructor(
@@ -42,16 +34,18 @@ export class SpreadsheetRows implements OnModuleDestroy {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.ledger = new Pool({
-      connectionString: config.postgresUrl,
-      max: 2,
-      connectionTimeoutMillis: 3000,
-    });
-    this.ledger.on('error', () => undefined); // an idle connection lost; the next query reconnects
     this.leaseMs = leaseMsFor(config.gateway);
   }
 
+  /**
+   * For `deferWrites` handlers, which run outside any transaction: the record must be committed
+   * before the append, so each statement here commits on its own. Inside a transaction it would
+   * only commit with it, after the append, and a rollback would forget an append that happened.
+   */
   async appendOnce(sheet: string, ticketId: string, columns: string[]): Promise<void> {
+    if (this.txHost.isTransactionActive()) {
+      throw new Error('SpreadsheetRows.appendOnce runs outside transactions: use deferWrites');
+    }
     const owner = randomUUID();
     const lease = await this.takeLease(sheet, ticketId, owner);
     if (lease === 'appended') return;
@@ -61,7 +55,7 @@ export class SpreadsheetRows implements OnModuleDestroy {
       }
     } catch (e) {
       // Let the retry take over at once instead of waiting for the lease to run out.
-      await this.ledger
+      await this.txHost.tx
         .query(
           `UPDATE spreadsheet_rows SET lease_owner = NULL, lease_until = NULL
             WHERE sheet = $1 AND ticket_id = $2 AND lease_owner = $3`,
@@ -90,15 +84,16 @@ export class SpreadsheetRows implements OnModuleDestroy {
     owner: string,
   ): Promise<'first' | 'unfinished' | 'appended'> {
     const params = [sheet, ticketId, owner, this.leaseMs];
-    const inserted = await this.ledger.query(
+    const inserted: unknown[] = await this.txHost.tx.query(
       `INSERT INTO spreadsheet_rows (sheet, ticket_id, lease_owner, lease_until)
        VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
        ON CONFLICT (sheet, ticket_id) DO NOTHING RETURNING 1`,
       params,
     );
-    if (inserted.rowCount === 1) return 'first';
-    // Guarded: of runs that race for an unfinished record, exactly one gets a row back.
-    const taken = await this.ledger.query(
+    if (inserted.length === 1) return 'first';
+    // Guarded: of runs that race for an unfinished record, exactly one updates it (TypeORM
+    // answers an UPDATE with [rows, affected]).
+    const [, taken]: [unknown[], number] = await this.txHost.tx.query(
       `UPDATE spreadsheet_rows
           SET lease_owner = $3, lease_until = now() + $4 * interval '1 millisecond'
         WHERE sheet = $1 AND ticket_id = $2 AND appended_at IS NULL
@@ -106,11 +101,12 @@ export class SpreadsheetRows implements OnModuleDestroy {
        RETURNING 1`,
       params,
     );
-    if (taken.rowCount === 1) return 'unfinished';
-    const { rows } = await this.ledger.query(
-      'SELECT appended_at, lease_until FROM spreadsheet_rows WHERE sheet = $1 AND ticket_id = $2',
-      [sheet, ticketId],
-    );
+    if (taken === 1) return 'unfinished';
+    const rows: { appended_at: Date | null; lease_until: Date | null }[] =
+      await this.txHost.tx.query(
+        'SELECT appended_at, lease_until FROM spreadsheet_rows WHERE sheet = $1 AND ticket_id = $2',
+        [sheet, ticketId],
+      );
     if (rows[0]?.appended_at) return 'appended';
     const until = rows[0]?.lease_until ? ` until ${rows[0].lease_until.toISOString()}` : '';
     throw new RetryLater(`another run is appending ticket ${ticketId} to ${sheet}${until}`);
@@ -119,9 +115,5 @@ export class SpreadsheetRows implements OnModuleDestroy {
   private async sheetHasRow(sheet: string, ticketId: string): Promise<boolean> {
     const rows = await this.sheets.readRows(sheet);
     return rows.some((row) => row[0] === ticketId);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.ledger.end();
   }
 }

@@ -7,18 +7,19 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiError, ApiJsonBodyErrors } from '../../docs/api-error';
-import { WEBHOOK_BODY_LIMIT } from '../../docs/http-body';
+import { ApiError, ApiJsonBodyErrors } from '../../platform/http/api-error';
+import { WEBHOOK_BODY_LIMIT } from '../../platform/http/http-body';
+import { RecordTicketsStatus } from './tickets-status.command';
 import { TicketsStatusRequest } from './tickets-status.dto';
 import { TicketsStatusBodyPipe } from './tickets-status.pipe';
-import { TicketsStatusService } from './tickets-status.service';
 import { WebhookSignatureGuard } from './webhook-signature.guard';
 
 @ApiTags('tickets')
 @Controller('tickets-status')
 export class TicketsStatusController {
-  constructor(private readonly service: TicketsStatusService) {}
+  constructor(private readonly commandBus: CommandBus) {}
 
   @Post()
   @HttpCode(200)
@@ -63,7 +64,9 @@ export class TicketsStatusController {
   ): Promise<Record<string, never>> {
     const key = idempotencyKey?.trim();
     if (!key) throw new BadRequestException('the Idempotency-Key header is required');
-    await this.service.receive(key, (body as TicketsStatusRequest).tickets);
+    await this.commandBus.execute(
+      new RecordTicketsStatus(key, (body as TicketsStatusRequest).tickets),
+    );
     return {};
   }
 }

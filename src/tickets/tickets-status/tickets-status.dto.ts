@@ -10,7 +10,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsLowerCasedUuid } from '../../common/uuid';
+import { IsLowerCasedUuid } from '../../platform/common/uuid';
 import { MoneyDto } from '../money.dto';
 
 export const TICKET_STATUSES = ['confirmed', 'canceled'] as const;

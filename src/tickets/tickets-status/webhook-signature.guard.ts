@@ -7,8 +7,8 @@ import {
 } from '@nestjs/common';
 import { Request } from 'express';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { APP_CONFIG, AppConfig } from '../../config/app.config';
-import { rawBodyOf } from '../../docs/http-body';
+import { APP_CONFIG, AppConfig } from '../../platform/config/app.config';
+import { rawBodyOf } from '../../platform/http/http-body';
 
 const HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
 

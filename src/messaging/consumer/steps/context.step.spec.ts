@@ -1,5 +1,5 @@
 import { ClsServiceManager } from 'nestjs-cls';
-import { CORRELATION_ID } from '../../message-context';
+import { CORRELATION_ID } from '../../../platform/context/request-context';
 import { contextStep } from './context.step';
 import { WAIT_IN_PLACE } from './retry.step';
 import { Delivery } from './step';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ClsService } from 'nestjs-cls';
-import { CORRELATION_ID } from '../../message-context';
+import { CORRELATION_ID } from '../../../platform/context/request-context';
 import { Step } from './step';
 
 /**

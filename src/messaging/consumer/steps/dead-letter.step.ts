@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import { handledLine } from '../../../observability/messaging-spans';
+import { handledLine } from '../../../platform/observability/messaging-spans';
 import { MessagingMetrics } from '../../messaging.metrics';
 import { Step, StreamEntry } from './step';
 

@@ -1,4 +1,4 @@
-import { HandledOutcome, HandlerRun } from '../../../observability/messaging-spans';
+import { HandledOutcome, HandlerRun } from '../../../platform/observability/messaging-spans';
 import { Message } from '../../message';
 
 export interface StreamEntry {

@@ -6,7 +6,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { setSpansExported } from '../../../observability/tracing-lifecycle';
+import { setSpansExported } from '../../../platform/observability/tracing-lifecycle';
 import { WAIT_IN_PLACE } from './retry.step';
 import { Delivery, Outcome } from './step';
 import { consumerSpanStep, handlerSpanStep } from './tracing.step';

@@ -6,8 +6,8 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { inHandlerSpan } from '../../../observability/messaging-spans';
-import { spansExported } from '../../../observability/tracing-lifecycle';
+import { inHandlerSpan } from '../../../platform/observability/messaging-spans';
+import { spansExported } from '../../../platform/observability/tracing-lifecycle';
 import { runOf, Step, StreamEntry } from './step';
 
 const tracer = trace.getTracer('tickets.messaging');

@@ -1,6 +1,0 @@
-import { IntegrationCommand, Message } from '../../messaging/message';
-
-@IntegrationCommand('RefundTicket')
-export class RefundTicket extends Message {
-  ticket_id: string;
-}

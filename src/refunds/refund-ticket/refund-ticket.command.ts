@@ -1,0 +1,7 @@
+import { IntegrationCommand, Message } from '../../messaging/message';
+
+/** Sent through the outbox (CommandSender, or the CommandBus): the refund_ticket consumer runs it. */
+@IntegrationCommand('RefundTicket')
+export class RefundTicket extends Message {
+  ticket_id: string;
+}
