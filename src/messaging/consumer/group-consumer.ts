@@ -153,6 +153,9 @@ export class GroupConsumer {
     while (this.running) {
       if (this.tasks >= this.maxTasks()) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        // Let the other entries finishing in this turn free their slots too: one XREADGROUP
+        // for all of them rather than one round trip per entry.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       let reply: [string, RawEntry[]][] | null;

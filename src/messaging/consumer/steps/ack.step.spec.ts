@@ -24,13 +24,18 @@ function fakes(fail = false) {
 }
 
 describe('Acker', () => {
-  it('sends one XACK per stream for the entries given', async () => {
+  it('sends one XACK per stream for the entries given, and for acks asked together', async () => {
     const { calls, acker } = fakes();
-    await acker.ack([entry('a', '1-0'), entry('b', '2-0'), entry('a', '3-0')]);
+    await Promise.all([
+      acker.ack([entry('a', '1-0'), entry('b', '2-0')]),
+      acker.ack([entry('a', '3-0')]), // another entry finishing in the same turn
+    ]);
     expect(calls).toEqual([
       ['a', 'g', '1-0', '3-0'],
       ['b', 'g', '2-0'],
     ]);
+    await acker.ack([entry('a', '4-0')]); // a later turn: a new XACK
+    expect(calls[2]).toEqual(['a', 'g', '4-0']);
   });
 
   it('never throws: a failed XACK leaves the entry pending, and is logged', async () => {
