@@ -5,9 +5,7 @@ import { Client } from 'pg';
 import Redis from 'ioredis';
 import { createApp } from '../src/bootstrap';
 import { loadConfig } from '../src/platform/config/app.config';
-import { HandlerName } from '../src/messaging/handler-name.decorator';
-import { IntegrationEvent, Message } from '../src/messaging/message';
-import { OutboxWriter } from '../src/messaging/outbox.writer';
+import { HandlerName, IntegrationEvent, Message, OutboxWriter } from '../src/messaging';
 
 /**
  * Commit → handler start through the messaging backbone alone, at light load: one process with

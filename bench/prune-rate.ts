@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { messagingOptionsFrom } from '../src/app-messaging';
 import { loadConfig } from '../src/platform/config/app.config';
 import { runMigrations } from '../src/platform/database/prepare-infrastructure';
-import { Pruner } from '../src/messaging/pruner';
+import { Pruner } from '../src/messaging';
 
 /**
  * How fast the relay prunes: fills a throw-away database with ROWS (default 100,000) expired rows
@@ -39,7 +40,10 @@ async function main(): Promise<void> {
         SELECT gen_random_uuid()::text, ${age}, md5(i::text) FROM generate_series(1, ${rows}) i;`);
     }
     await db.query('VACUUM ANALYZE');
-    const pruner = new Pruner(loadConfig({ POSTGRES_URL: url.toString() }), db);
+    const pruner = new Pruner(
+      messagingOptionsFrom(loadConfig({ POSTGRES_URL: url.toString() })),
+      db,
+    );
     const started = performance.now();
     const deleted = await pruner.pruneAll();
     const seconds = (performance.now() - started) / 1000;

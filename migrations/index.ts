@@ -1,4 +1,4 @@
-import { Messaging1764201600000 } from './1764201600000-messaging';
+import { messagingMigrations } from '../src/messaging';
 import { Ticketing1764201700000 } from './1764201700000-ticketing';
 import { OpsReadModel1764201800000 } from './1764201800000-ops-read-model';
 import { WebhookRequestHash1764201900000 } from './1764201900000-webhook-request-hash';
@@ -7,9 +7,12 @@ import { OrderAndRefusals1764202100000 } from './1764202100000-order-and-refusal
 import { Durability1764202200000 } from './1764202200000-durability';
 import { VipBundles1764202300000 } from './1764202300000-vip-bundles';
 
-/** Every migration, in order. Listed by hand so the same list works from ts-jest and from dist. */
+/**
+ * Every migration, the messaging module's and the application's; TypeORM runs them in timestamp
+ * order. Listed by hand so the same list works from ts-jest and from dist.
+ */
 export const migrations = [
-  Messaging1764201600000,
+  ...messagingMigrations,
   Ticketing1764201700000,
   OpsReadModel1764201800000,
   WebhookRequestHash1764201900000,

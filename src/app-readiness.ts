@@ -1,6 +1,4 @@
-import { ConsumerHost } from './messaging/consumer/consumer-host';
-import { RedisFactory } from './messaging/messaging.tokens';
-import { OutboxRelay } from './messaging/relay/outbox.relay';
+import { ConsumerHost, RedisFactory, OutboxRelay } from './messaging';
 import { probeCheck, ReadinessCheck } from './platform/health/readiness';
 
 /** What messagingReadiness takes, in order (Nest injects them). */

@@ -8,12 +8,12 @@ import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { LevelWithSilent } from 'pino';
 import { register } from 'prom-client';
+import { messagingOptionsFrom } from './app-messaging';
 import { APP_CONFIG, AppConfig } from './platform/config/app.config';
 import { slotWaitingPg } from './platform/database/connection-slots';
 import { PgErrorGuard } from './platform/database/pg-error-guard';
 import { HealthModule } from './platform/health/health.module';
-import { MessageRegistry } from './messaging/message';
-import { MessagingModule } from './messaging/messaging.module';
+import { MessageRegistry, MessagingModule } from './messaging';
 import { messagingReadiness, MESSAGING_READINESS_DEPS } from './app-readiness';
 import { loggerParams, prettyStream } from './platform/observability/logging';
 import { MetricsController } from './platform/observability/metrics.controller';
@@ -81,7 +81,7 @@ export class AppModule {
           defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
         }),
         rateLimitModule(config),
-        MessagingModule,
+        MessagingModule.forRootAsync({ useFactory: messagingOptionsFrom, inject: [APP_CONFIG] }),
         HealthModule.forRoot({ inject: MESSAGING_READINESS_DEPS, useFactory: messagingReadiness }),
         ...features,
       ],

@@ -1,8 +1,7 @@
 import { DynamicModule, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { BookingMade_v1 } from '../../src/bookings/events/booking-made.event';
-import { HandlerName } from '../../src/messaging/handler-name.decorator';
-import { IntegrationEvent, Message } from '../../src/messaging/message';
+import { HandlerName, IntegrationEvent, Message } from '../../src/messaging';
 
 /** What the bench pre-fills the outbox (and so the stream) with for the relay and consumer runs. */
 @IntegrationEvent('BenchNoop_v1', { stored: false })

@@ -1,4 +1,4 @@
-import { Message } from '../messaging/message';
+import { Message } from '../messaging';
 import { BookingsRepository } from './bookings.repository';
 
 /** Records the statement handed to the outbox writer, and answers what the test says. */

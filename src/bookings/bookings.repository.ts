@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Message } from '../messaging/message';
-import { OutboxWriter } from '../messaging/outbox.writer';
+import { Message, OutboxWriter } from '../messaging';
 
 export interface NewBooking {
   booking_id: string;

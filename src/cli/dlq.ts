@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import Redis from 'ioredis';
 import { loadConfig, redisConnectionUrl } from '../platform/config/app.config';
-import { DeadLetters } from '../messaging/dead-letters';
-import { StreamNames } from '../messaging/messaging.tokens';
+import { SERVICE_NAME } from '../app-messaging';
+import { DeadLetters, StreamNames } from '../messaging';
 
 loadDotenv({ quiet: true });
 
@@ -14,7 +14,7 @@ const usage = `usage: npm run dlq -- list
 async function main(args: string[]): Promise<number> {
   const config = loadConfig();
   const redis = new Redis(redisConnectionUrl(config.redisUrl), { maxRetriesPerRequest: 1 });
-  const letters = new DeadLetters(redis, new StreamNames(config.streamPrefix));
+  const letters = new DeadLetters(redis, new StreamNames(config.streamPrefix, SERVICE_NAME));
   try {
     const [command, id] = args;
     if (command === 'list') {

@@ -4,7 +4,8 @@ import { config as loadDotenv } from 'dotenv';
 import { Client } from 'pg';
 import { loadConfig } from '../platform/config/app.config';
 import { parseDuration } from '../platform/config/duration';
-import { replayableSince, replayOutbox } from '../messaging/outbox-replay';
+import { messagingOptionsFrom } from '../app-messaging';
+import { replayableSince, replayOutbox } from '../messaging';
 
 loadDotenv({ quiet: true });
 
@@ -35,7 +36,7 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const oldest = replayableSince(config);
+  const oldest = replayableSince(messagingOptionsFrom(config));
   if (since < oldest) {
     // Older messages may have lost their dedupe records: publishing them again could act twice.
     console.error(

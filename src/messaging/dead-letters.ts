@@ -1,19 +1,8 @@
 import Redis from 'ioredis';
 import { StreamNames } from './messaging.tokens';
-import { toFields } from './consumer/message-processor';
+import { DeadLetter, decodeDeadLetter, redriveFields } from './streams/stream-entry';
 
-export interface DeadLetter {
-  id: string;
-  stream: string;
-  group: string;
-  handler: string;
-  name: string;
-  messageId: string;
-  error: string;
-  deliveries: number;
-  at: string;
-  fields: Record<string, string>;
-}
+export type { DeadLetter };
 
 /** Dead letters read per page by `redrive`. */
 export const REDRIVE_PAGE = 1000;
@@ -34,21 +23,7 @@ export class DeadLetters {
       'COUNT',
       count,
     )) as [string, string[]][];
-    return entries.map(([id, flat]) => {
-      const f = toFields(flat);
-      return {
-        id,
-        stream: f.dlq_stream,
-        group: f.dlq_group,
-        handler: f.dlq_handler,
-        name: f.name,
-        messageId: f.message_id,
-        error: f.dlq_error,
-        deliveries: Number(f.dlq_deliveries),
-        at: f.dlq_at,
-        fields: f,
-      };
-    });
+    return entries.map(([id, flat]) => decodeDeadLetter(id, flat));
   }
 
   /**
@@ -81,12 +56,9 @@ export class DeadLetters {
   }
 
   private async redriveOne(letter: DeadLetter): Promise<void> {
-    const original = Object.entries(letter.fields).filter(
-      ([k]) => !k.startsWith('dlq_') && k !== 'redrive_for',
-    );
     await this.redis
       .multi()
-      .xadd(this.names.stream(letter.stream), '*', ...original.flat(), 'redrive_for', letter.group)
+      .xadd(this.names.stream(letter.stream), '*', ...redriveFields(letter))
       .xdel(this.names.deadLetters, letter.id)
       .exec();
   }

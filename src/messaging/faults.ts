@@ -1,15 +1,18 @@
 /**
- * Named crash points for the reliability tests (R2, R3, R6): `TICKETS_FAULT=<point>[:<n>]` makes
- * the process SIGKILL itself the n-th time (default 1st) it passes that point. Unset in
- * production, where `hit()` is one map lookup.
+ * Named crash points for the reliability tests (R2, R3, R6): MessagingOptions.faults
+ * `<point>[:<n>]` makes the process SIGKILL itself the n-th time (default 1st) it passes that
+ * point. Unset in production, where `hit()` is one map lookup.
  */
-const configured = (process.env.TICKETS_FAULT ?? '').split(',').filter(Boolean);
-const armed = new Map<string, number>(
-  configured.map((f) => {
+const armed = new Map<string, number>();
+
+/** Arms the crash points of `spec` (`<point>[:<n>][,…]`), replacing any armed before. */
+export function armFaults(spec: string | undefined): void {
+  armed.clear();
+  for (const f of (spec ?? '').split(',').filter(Boolean)) {
     const [point, n] = f.split(':');
-    return [point, Number(n ?? 1)];
-  }),
-);
+    armed.set(point, Number(n ?? 1));
+  }
+}
 
 export type FaultPoint =
   | 'relay.after-read-before-xadd'

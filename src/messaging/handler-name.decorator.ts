@@ -1,5 +1,23 @@
-import { Saga } from '@nestjs/cqrs';
+import { CommandHandler, EventsHandler, Saga } from '@nestjs/cqrs';
 import { MessageType } from './message';
+
+/**
+ * The metadata key a class decorator writes, learnt by applying it to a throwaway class: the
+ * keys of @EventsHandler and @CommandHandler are not part of @nestjs/cqrs's public API.
+ */
+function keyWrittenBy(decorate: ClassDecorator): string {
+  class Probe {}
+  decorate(Probe);
+  const keys = Reflect.getOwnMetadataKeys(Probe);
+  if (keys.length !== 1) throw new Error(`expected one metadata key, got ${keys.length}`);
+  return keys[0];
+}
+class ProbeMessage {}
+
+/** Where @EventsHandler keeps the event types a class handles. */
+export const EVENTS_HANDLER_METADATA = keyWrittenBy(EventsHandler(ProbeMessage));
+/** Where @CommandHandler keeps the command type a class handles. */
+export const COMMAND_HANDLER_METADATA = keyWrittenBy(CommandHandler(ProbeMessage));
 
 export const HANDLER_NAME = Symbol('handler-name');
 export const HANDLER_OPTIONS = Symbol('handler-options');
@@ -24,7 +42,7 @@ export interface HandlerOptions {
 export const SAGA_SUBSCRIPTIONS = Symbol('saga-subscriptions');
 
 /**
- * The stable name of an event or command handler: its consumer group is `tickets.<name>`, and
+ * The stable name of an event or command handler: its consumer group is `<serviceName>.<name>`, and
  * its dedupe records carry it. Renaming the class must not start a new group, so the name is
  * explicit.
  */
@@ -43,7 +61,7 @@ export interface SagaSubscription {
 
 /**
  * A `@Saga()` that rides the messaging path: it consumes the listed events through its own
- * consumer group `tickets.<name>`, and the commands it returns are written to the outbox in the
+ * consumer group `<serviceName>.<name>`, and the commands it returns are written to the outbox in the
  * transaction that records the event as handled. The listed types are needed because the saga's
  * `ofType` filters are invisible from outside.
  */

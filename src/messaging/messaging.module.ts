@@ -1,14 +1,23 @@
-import { Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  DynamicModule,
+  Module,
+  ModuleMetadata,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Provider,
+} from '@nestjs/common';
 import Redis from 'ioredis';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../platform/config/app.config';
 import { ConsumerHost } from './consumer/consumer-host';
+import { armFaults } from './faults';
 import { SubscriptionDiscovery } from './consumer/subscriptions';
 import { MessagingMetrics } from './messaging.metrics';
+import { MESSAGING_OPTIONS, MessagingOptions, validateMessagingOptions } from './messaging.options';
 import { RedisFactory, StreamNames } from './messaging.tokens';
+import { nameMessagingTracer } from './messaging.tracer';
 import { OutboxCommandRouting } from './outbox-command';
 import { CommandSender, OutboxEventPublisher } from './outbox.publisher';
 import { OutboxNotifier } from './outbox.notifier';
@@ -18,43 +27,20 @@ import { OutboxRelay } from './relay/outbox.relay';
 import { StreamTrimmer } from './stream-trimmer';
 import { Pruner } from './pruner';
 
+/** MessagingModule.forRootAsync: options made by a factory from other providers (the app's config). */
+export interface MessagingAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  useFactory: (...args: any[]) => MessagingOptions | Promise<MessagingOptions>;
+  inject?: any[];
+}
+
 /**
  * The plumbing every feature gets for free: the outbox publisher behind EventBus, the command
  * sender, the relay, one consumer group per handler, retries, claims, dead letters, trimming
- * and the message metrics. Feature modules only declare messages and handlers.
+ * and the message metrics. Feature modules only declare messages and handlers. Global, so
+ * features reach OutboxWriter and CommandSender without importing it.
  */
-@Global()
-@Module({
-  imports: [DiscoveryModule],
-  providers: [
-    {
-      provide: StreamNames,
-      useFactory: (c: AppConfig) => new StreamNames(c.streamPrefix),
-      inject: [APP_CONFIG],
-    },
-    { provide: RedisFactory, useClass: IoRedisFactory },
-    OutboxWriter,
-    OutboxNotifier,
-    OutboxEventPublisher,
-    CommandSender,
-    OutboxCommandRouting,
-    MessagingMetrics,
-    SubscriptionDiscovery,
-    ConsumerHost,
-    OutboxRelay,
-    StreamTrimmer,
-    Pruner,
-  ],
-  exports: [
-    StreamNames,
-    RedisFactory,
-    OutboxWriter,
-    CommandSender,
-    MessagingMetrics,
-    ConsumerHost,
-    OutboxRelay,
-  ],
-})
+@Module({})
 export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
   private metricsRedis?: Redis;
 
@@ -66,8 +52,61 @@ export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
     private readonly names: StreamNames,
     private readonly redisFactory: RedisFactory,
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  static forRoot(options: MessagingOptions): DynamicModule {
+    return MessagingModule.with([], { provide: MESSAGING_OPTIONS, useValue: configure(options) });
+  }
+
+  static forRootAsync({
+    imports = [],
+    useFactory,
+    inject = [],
+  }: MessagingAsyncOptions): DynamicModule {
+    return MessagingModule.with(imports, {
+      provide: MESSAGING_OPTIONS,
+      useFactory: async (...args: unknown[]) => configure(await useFactory(...args)),
+      inject,
+    });
+  }
+
+  private static with(imports: ModuleMetadata['imports'], options: Provider): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      imports: [DiscoveryModule, ...(imports ?? [])],
+      providers: [
+        options,
+        {
+          provide: StreamNames,
+          useFactory: (o: MessagingOptions) => new StreamNames(o.keyPrefix, o.serviceName),
+          inject: [MESSAGING_OPTIONS],
+        },
+        { provide: RedisFactory, useClass: IoRedisFactory },
+        OutboxWriter,
+        OutboxNotifier,
+        OutboxEventPublisher,
+        CommandSender,
+        OutboxCommandRouting,
+        MessagingMetrics,
+        SubscriptionDiscovery,
+        ConsumerHost,
+        OutboxRelay,
+        StreamTrimmer,
+        Pruner,
+      ],
+      exports: [
+        MESSAGING_OPTIONS,
+        StreamNames,
+        RedisFactory,
+        OutboxWriter,
+        CommandSender,
+        MessagingMetrics,
+        ConsumerHost,
+        OutboxRelay,
+      ],
+    };
+  }
 
   onModuleInit(): void {
     this.eventBus.publisher = this.publisher;
@@ -103,4 +142,12 @@ export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.metricsRedis?.disconnect();
   }
+}
+
+/** Validates the options and sets what is process-wide: the tracer's name and the test faults. */
+function configure(options: MessagingOptions): MessagingOptions {
+  validateMessagingOptions(options);
+  nameMessagingTracer(options.serviceName);
+  armFaults(options.faults);
+  return options;
 }

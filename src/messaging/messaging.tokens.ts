@@ -1,19 +1,30 @@
 import Redis from 'ioredis';
 
-/** Where Redis keys live: STREAM_PREFIX in front of every key the app creates. */
+/**
+ * The names messaging creates: Redis keys start with the key prefix, everything named outside
+ * Redis's keys (groups, the LISTEN channel) with the service name.
+ */
 export class StreamNames {
-  constructor(readonly prefix: string) {}
+  constructor(
+    readonly prefix: string,
+    readonly service: string,
+  ) {}
 
   stream(destination: string): string {
     return this.prefix + destination;
   }
 
   group(handlerName: string): string {
-    return `tickets.${handlerName}`;
+    return `${this.service}.${handlerName}`;
   }
 
   get deadLetters(): string {
     return this.prefix + 'dead-letters';
+  }
+
+  /** The PostgreSQL channel that wakes relays after outbox rows commit. */
+  get outboxChannel(): string {
+    return `${this.service}_outbox`;
   }
 }
 
@@ -21,5 +32,3 @@ export class StreamNames {
 export abstract class RedisFactory {
   abstract create(purpose: string): Redis;
 }
-
-export const OUTBOX_CHANNEL = 'tickets_outbox';

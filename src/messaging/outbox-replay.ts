@@ -1,14 +1,17 @@
-import { AppConfig, longestRedeliveryMs } from '../platform/config/app.config';
+import { MessagingOptions } from './messaging.options';
 
 /**
  * The oldest message it is safe to publish again: its dedupe records (at least as young as the
  * message) must outlive the redelivery, or a handler would act on it twice. With the defaults,
  * 7 days minus about an hour.
  */
-export function replayableSince(config: AppConfig, now = Date.now()): Date {
-  return new Date(now - (config.retention.dedupeMs - longestRedeliveryMs(config)));
+export function replayableSince(
+  options: Pick<MessagingOptions, 'retention'>,
+  now = Date.now(),
+): Date {
+  const { dedupeMs, longestRedeliveryMs } = options.retention;
+  return new Date(now - (dedupeMs - longestRedeliveryMs));
 }
-
 /** Runs one SQL statement; the DataSource's or a client's `query`. */
 export type Query = (sql: string, params?: unknown[]) => Promise<any>;
 

@@ -6,9 +6,10 @@ import {
   QueryRunner,
   TransactionCommitEvent,
 } from 'typeorm';
-import { OUTBOX_CHANNEL } from './messaging.tokens';
+import { StreamNames } from './messaging.tokens';
 
-const WROTE_OUTBOX = 'ticketsWroteOutbox';
+/** Marks a QueryRunner whose transaction wrote outbox rows. */
+const WROTE_OUTBOX = 'messaging.wroteOutbox';
 
 /**
  * Tells relays that outbox rows were committed: a relay in this process directly, relays in
@@ -23,7 +24,10 @@ export class OutboxNotifier implements OnModuleInit, EntitySubscriberInterface {
   private sending = false;
   private pending = false;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly names: StreamNames,
+  ) {}
 
   onModuleInit(): void {
     this.db.subscribers.push(this);
@@ -57,7 +61,7 @@ export class OutboxNotifier implements OnModuleInit, EntitySubscriberInterface {
     }
     this.sending = true;
     this.db
-      .query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`)
+      .query(`SELECT pg_notify($1, '')`, [this.names.outboxChannel])
       .catch(() => undefined) // the sweep covers a lost hint
       .finally(() => {
         this.sending = false;

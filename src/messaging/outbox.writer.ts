@@ -7,7 +7,7 @@ import { currentCorrelationId, currentTraceHeaders } from '../platform/context/r
 import { OutboxNotifier } from './outbox.notifier';
 
 /** CLS key: what a `deferWrites` handler writes (DeferredWrites), collected until it returns. */
-export const DEFERRED_WRITES = 'tickets.deferredWrites';
+export const DEFERRED_WRITES = 'messaging.deferredWrites';
 
 /** A business change as data-modifying CTEs (`$1…` for `params`); the last one is its gate. */
 export interface Change {

@@ -8,32 +8,29 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge, register } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, AppConfig } from '../platform/config/app.config';
+import { MESSAGING_OPTIONS, MessagingOptions, PruneRule } from './messaging.options';
 
 /** Rows per DELETE: each batch is a short transaction of its own, holding few row locks. */
 export const PRUNE_BATCH = 1000;
 
-interface Rule {
-  table: 'outbox' | 'processed_messages' | 'webhook_requests';
-  /** the row's age column; only rows it is not null for are pruned (unpublished rows stay) */
-  column: string;
-  keepMs: (c: AppConfig) => number;
+/** Messaging's own tables (unpublished outbox rows have no published_at and stay), then the app's. */
+function rulesOf(options: MessagingOptions): PruneRule[] {
+  const { outboxMs, dedupeMs, alsoPrune = [] } = options.retention;
+  return [
+    { table: 'outbox', column: 'published_at', keepMs: outboxMs },
+    { table: 'processed_messages', column: 'processed_at', keepMs: dedupeMs },
+    ...alsoPrune,
+  ];
 }
 
-const RULES: Rule[] = [
-  { table: 'outbox', column: 'published_at', keepMs: (c) => c.retention.outboxMs },
-  { table: 'processed_messages', column: 'processed_at', keepMs: (c) => c.retention.dedupeMs },
-  { table: 'webhook_requests', column: 'received_at', keepMs: (c) => c.retention.webhookKeyMs },
-];
-
 /** The last app booted answers the gauge (prom-client's registry is process-wide). */
-let currentDb: DataSource | undefined;
+let current: { db: DataSource; rules: PruneRule[] } | undefined;
 
 /**
- * Runs in the relay role: deletes published outbox rows, dedupe records and webhook keys older
- * than their retention (spec §10), oldest first, PRUNE_BATCH rows per statement so no
+ * Runs in the relay role: deletes published outbox rows, dedupe records and the rows of the
+ * application's `retention.alsoPrune` tables (webhook keys) older than their retention (spec §10), oldest first, PRUNE_BATCH rows per statement so no
  * transaction is long and no lock is held for long; SKIP LOCKED lets several relays share the
- * work. The events store and the business tables are never touched. A pass runs at half the
+ * work. The events store and the other tables are never touched. A pass runs at half the
  * shortest retention, at least every minute.
  */
 @Injectable()
@@ -43,28 +40,31 @@ export class Pruner implements OnApplicationBootstrap, OnApplicationShutdown {
   private running?: Promise<unknown>;
   private stopped = false;
 
+  private readonly rules: PruneRule[];
+
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     @InjectDataSource() private readonly db: DataSource,
   ) {
+    this.rules = rulesOf(options);
     const existing = register.getSingleMetric('table_rows');
     if (!existing) {
       new Gauge({
         name: 'table_rows',
-        help: 'Rows in each table the relay prunes (outbox, processed_messages, webhook_requests)',
+        help: "Rows in each table the relay prunes (outbox, processed_messages and the application's)",
         labelNames: ['table'],
         async collect() {
-          const rows = await countRows(currentDb).catch(() => undefined);
+          const rows = await countRows(current).catch(() => undefined);
           for (const [table, n] of Object.entries(rows ?? {})) this.set({ table }, n);
         },
       });
     }
-    currentDb = db;
+    current = { db, rules: this.rules };
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.roles.has('relay')) return;
-    const shortest = Math.min(...RULES.map((r) => r.keepMs(this.config)));
+    if (!this.options.roles.has('relay')) return;
+    const shortest = Math.min(...this.rules.map((r) => r.keepMs));
     const every = Math.min(60_000, Math.max(1000, Math.floor(shortest / 2)));
     this.timer = setInterval(() => {
       this.running ??= this.pruneAll()
@@ -76,9 +76,9 @@ export class Pruner implements OnApplicationBootstrap, OnApplicationShutdown {
   /** One pass over every table; returns the rows deleted per table. */
   async pruneAll(): Promise<Record<string, number>> {
     const deleted: Record<string, number> = {};
-    for (const rule of RULES) {
+    for (const rule of this.rules) {
       deleted[rule.table] = 0;
-      const cutoff = new Date(Date.now() - rule.keepMs(this.config));
+      const cutoff = new Date(Date.now() - rule.keepMs);
       for (;;) {
         if (this.stopped) return deleted;
         const n = await this.pruneBatch(rule, cutoff);
@@ -91,7 +91,7 @@ export class Pruner implements OnApplicationBootstrap, OnApplicationShutdown {
     return deleted;
   }
 
-  private async pruneBatch(rule: Rule, cutoff: Date): Promise<number> {
+  private async pruneBatch(rule: PruneRule, cutoff: Date): Promise<number> {
     const [, affected] = await this.db.query<[unknown, number]>(
       `DELETE FROM ${rule.table} WHERE ctid = ANY(ARRAY(
          SELECT ctid FROM ${rule.table} WHERE ${rule.column} < $1
@@ -105,14 +105,17 @@ export class Pruner implements OnApplicationBootstrap, OnApplicationShutdown {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
-    if (currentDb === this.db) currentDb = undefined;
+    if (current?.db === this.db) current = undefined;
   }
 }
 
-async function countRows(db: DataSource | undefined): Promise<Record<string, number>> {
-  if (!db?.isInitialized) return {};
+async function countRows(
+  app: { db: DataSource; rules: PruneRule[] } | undefined,
+): Promise<Record<string, number>> {
+  if (!app?.db.isInitialized) return {};
+  const { db, rules } = app;
   const [row] = await db.query(
-    `SELECT ${RULES.map((r) => `(SELECT count(*) FROM ${r.table})::bigint AS ${r.table}`).join(', ')}`,
+    `SELECT ${rules.map((r) => `(SELECT count(*) FROM ${r.table})::bigint AS ${r.table}`).join(', ')}`,
   );
-  return Object.fromEntries(RULES.map((r) => [r.table, Number(row[r.table])]));
+  return Object.fromEntries(rules.map((r) => [r.table, Number(row[r.table])]));
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig, redisConnectionUrl } from '../platform/config/app.config';
+import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { RedisFactory } from './messaging.tokens';
 
 /**
@@ -10,13 +10,13 @@ import { RedisFactory } from './messaging.tokens';
  */
 @Injectable()
 export class IoRedisFactory extends RedisFactory {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {
     super();
   }
 
   create(purpose: string): Redis {
-    const redis = new Redis(redisConnectionUrl(this.config.redisUrl), {
-      connectionName: `tickets:${purpose}`.replace(/\s+/g, '_'),
+    const redis = new Redis(this.options.redisUrl, {
+      connectionName: `${this.options.serviceName}:${purpose}`.replace(/\s+/g, '_'),
       maxRetriesPerRequest: 1,
       enableAutoPipelining: !purpose.startsWith('consumer '),
       retryStrategy: (times) => Math.min(times * 100, 2000),

@@ -6,19 +6,13 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import Redis from 'ioredis';
-import { APP_CONFIG, AppConfig } from '../platform/config/app.config';
 import { SubscriptionDiscovery } from './consumer/subscriptions';
+import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { RedisFactory, StreamNames } from './messaging.tokens';
+import { compareIds } from './streams/stream-entry';
 
 /** The most dead letters kept (approximately: Redis trims whole nodes). */
 export const DEAD_LETTERS_MAX = 100_000;
-
-/** Compares stream ids ("ms-seq"). */
-export function compareIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(BigInt);
-  const [bm, bs] = b.split('-').map(BigInt);
-  return am === bm ? Number(as - bs) : am < bm ? -1 : 1;
-}
 
 /**
  * The lowest id any group may still need: for each group, its oldest pending entry or, with
@@ -50,7 +44,7 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
   private expected?: Map<string, Set<string>>;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     private readonly redisFactory: RedisFactory,
     private readonly names: StreamNames,
     private readonly discovery: SubscriptionDiscovery,
@@ -72,7 +66,7 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.roles.has('relay')) return;
+    if (!this.options.roles.has('relay')) return;
     this.redis = this.redisFactory.create('trimmer');
     this.timer = setInterval(() => void this.trimAll().catch(() => undefined), 30_000);
   }
@@ -95,7 +89,7 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
   async trimDeadLetters(): Promise<number> {
     const redis = this.redis!;
     const key = this.names.deadLetters;
-    const horizon = `${Date.now() - this.config.retention.outboxMs}-0`;
+    const horizon = `${Date.now() - this.options.retention.outboxMs}-0`;
     const old = await redis.xtrim(key, 'MINID', horizon);
     const many = await redis.xtrim(key, 'MAXLEN', '~', DEAD_LETTERS_MAX);
     if (old + many > 0) {
@@ -109,7 +103,7 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
   async trim(key: string): Promise<number> {
     const redis = this.redis!;
     const info = (await redis.xinfo('GROUPS', key)) as unknown[][];
-    const horizon = `${Date.now() - this.config.messaging.streamRetentionMs}-0`;
+    const horizon = `${Date.now() - this.options.retention.streamMs}-0`;
     const present = new Set(info.map((raw) => String(raw[raw.indexOf('name') + 1])));
     const expected = this.expectedGroups().get(key.slice(this.names.prefix.length)) ?? new Set();
     if ([...expected].some((g) => !present.has(g))) return 0; // a handler's group is not there yet

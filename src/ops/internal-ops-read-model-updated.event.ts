@@ -1,4 +1,4 @@
-import { IntegrationEvent, Message } from '../messaging/message';
+import { IntegrationEvent, Message } from '../messaging';
 
 /** Internal: on its own stream, never in the events store (spec §3). */
 @IntegrationEvent('InternalOpsReadModelUpdated', { stored: false })

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { OutboxWriter } from '../messaging/outbox.writer';
+import { OutboxWriter } from '../messaging';
 import { TicketRefunded_v1 } from './events/ticket-refunded.event';
 
 /** One row per refunded ticket: the fact that gates TicketRefunded_v1 to once per ticket. */

@@ -1,4 +1,4 @@
-import { MessageRegistry, MessageType } from '../messaging/message';
+import { MessageRegistry, MessageType } from '../messaging';
 import { BookFlight } from './commands/book-flight.command';
 import { BookShowTickets } from './commands/book-show-tickets.command';
 import { BookTaxi } from './commands/book-taxi.command';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BookingFailed_v1 } from '../bookings/events/booking-failed.event';
 import { BookingMade_v1 } from '../bookings/events/booking-made.event';
-import { Message, MessageRegistry } from '../messaging/message';
+import { Message, MessageRegistry } from '../messaging';
 import { RefundTicket } from '../refunds/refund-ticket/refund-ticket.command';
 import { TicketBookingConfirmed_v1 } from '../tickets/events/ticket-booking-confirmed.event';
 import { BookFlight } from './commands/book-flight.command';

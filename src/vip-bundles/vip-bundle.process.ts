@@ -1,6 +1,6 @@
 import { BookingFailed_v1 } from '../bookings/events/booking-failed.event';
 import { BookingMade_v1 } from '../bookings/events/booking-made.event';
-import { Message } from '../messaging/message';
+import { Message } from '../messaging';
 import { RefundTicket } from '../refunds/refund-ticket/refund-ticket.command';
 import { TicketBookingConfirmed_v1 } from '../tickets/events/ticket-booking-confirmed.event';
 import { BookFlight } from './commands/book-flight.command';

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { OutboxWriter } from '../../src/messaging/outbox.writer';
+import { OutboxWriter } from '../../src/messaging';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
 import { eventually, exited, listeningUrl, TestEnv } from '../support/test-env';
 import { settled } from '../support/settled';

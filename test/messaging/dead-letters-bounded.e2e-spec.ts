@@ -1,7 +1,12 @@
 import { INestApplication } from '@nestjs/common';
-import { DeadLetters, REDRIVE_PAGE } from '../../src/messaging/dead-letters';
-import { StreamNames } from '../../src/messaging/messaging.tokens';
-import { DEAD_LETTERS_MAX, StreamTrimmer } from '../../src/messaging/stream-trimmer';
+import {
+  DeadLetters,
+  REDRIVE_PAGE,
+  StreamNames,
+  DEAD_LETTERS_MAX,
+  StreamTrimmer,
+} from '../../src/messaging';
+import { SERVICE_NAME } from '../../src/app-messaging';
 import { TestEnv } from '../support/test-env';
 
 const letter = (i: number) => [
@@ -66,7 +71,7 @@ describe('the dead-letter stream stays bounded (spec §10)', () => {
     const total = 2 * REDRIVE_PAGE + 500;
     await add(total);
     const pages: number[] = [];
-    const letters = new DeadLetters(env.redisClient, new StreamNames(env.prefix));
+    const letters = new DeadLetters(env.redisClient, new StreamNames(env.prefix, SERVICE_NAME));
     expect(await letters.redrive(undefined, (done) => pages.push(done))).toBe(total);
     expect(pages).toEqual([REDRIVE_PAGE, 2 * REDRIVE_PAGE, total]);
     expect(await env.redisClient.xlen(env.key('dead-letters'))).toBe(0);

@@ -7,7 +7,7 @@ import { EventBus } from '@nestjs/cqrs';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import request from 'supertest';
-import { OutboxWriter } from '../../src/messaging/outbox.writer';
+import { OutboxWriter } from '../../src/messaging';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
 import { settled } from '../support/settled';
 import { eventually, TestEnv } from '../support/test-env';

@@ -1,4 +1,4 @@
-import { OutboxWriter } from '../../src/messaging/outbox.writer';
+import { OutboxWriter } from '../../src/messaging';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
 import { eventually, printed, TestEnv } from '../support/test-env';
 import { expectExactlyOnce, seqs } from './support';

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { Pruner } from '../../src/messaging/pruner';
+import { Pruner } from '../../src/messaging';
 import { ProbeModule } from '../fixtures/probe.module';
 import { settled } from '../support/settled';
 import { eventually, TestEnv } from '../support/test-env';

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { StreamTrimmer } from '../../src/messaging/stream-trimmer';
+import { StreamTrimmer } from '../../src/messaging';
 import { ProbeModule } from '../fixtures/probe.module';
 import { TestEnv } from '../support/test-env';
 

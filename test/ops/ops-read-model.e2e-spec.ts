@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { OutboxWriter } from '../../src/messaging/outbox.writer';
+import { OutboxWriter } from '../../src/messaging';
 import { OpsModule } from '../../src/ops/ops.module';
 import { settled } from '../support/settled';
 import { TestEnv, eventually } from '../support/test-env';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { Message } from '../../src/messaging/message';
-import { OutboxWriter } from '../../src/messaging/outbox.writer';
+import { Message, OutboxWriter } from '../../src/messaging';
 import { OpsModule } from '../../src/ops/ops.module';
 import {
   RebuildAlreadyRunningError,

@@ -3,7 +3,7 @@ import { INestApplication } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { BookingMade_v1 } from '../../src/bookings/events/booking-made.event';
-import { Message } from '../../src/messaging/message';
+import { Message } from '../../src/messaging';
 import { OpsBooking } from '../../src/ops/ops-booking.document';
 import { TicketRefunded_v1 } from '../../src/refunds/events/ticket-refunded.event';
 import { TicketBookingConfirmed_v1 } from '../../src/tickets/events/ticket-booking-confirmed.event';

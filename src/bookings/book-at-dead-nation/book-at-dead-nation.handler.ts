@@ -1,7 +1,7 @@
 import { EventBus, EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { DeadNationClient } from '../../gateway/dead-nation.client';
 import { GatewayError } from '../../gateway/gateway.error';
-import { HandlerName } from '../../messaging/handler-name.decorator';
+import { HandlerName } from '../../messaging';
 import { ShowsRepository } from '../../shows/shows.repository';
 import { BookingFailed_v1 } from '../events/booking-failed.event';
 import { BookingMade_v1 } from '../events/booking-made.event';

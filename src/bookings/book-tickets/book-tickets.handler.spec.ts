@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { MessageRegistry } from '../../messaging/message';
+import { MessageRegistry } from '../../messaging';
 import { BookTickets } from './book-tickets.command';
 import { BookTicketsHandler } from './book-tickets.handler';
 

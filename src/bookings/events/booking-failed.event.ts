@@ -1,4 +1,4 @@
-import { IntegrationEvent, Message } from '../../messaging/message';
+import { IntegrationEvent, Message } from '../../messaging';
 
 /** The booking will not happen (spec §8): Dead Nation refused it for good. */
 @IntegrationEvent('BookingFailed_v1')

@@ -1,4 +1,4 @@
-import { IntegrationEvent, Message } from '../../messaging/message';
+import { IntegrationEvent, Message } from '../../messaging';
 
 @IntegrationEvent('BookingMade_v1')
 export class BookingMade_v1 extends Message {

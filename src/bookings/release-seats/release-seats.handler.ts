@@ -1,5 +1,5 @@
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
-import { HandlerName } from '../../messaging/handler-name.decorator';
+import { HandlerName } from '../../messaging';
 import { BookingsRepository } from '../bookings.repository';
 import { BookingFailed_v1 } from '../events/booking-failed.event';
 

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { handledLine } from '../../platform/observability/messaging-spans';
 import { hitFault } from '../faults';
+import { decodeMessage, redriveFor } from '../streams/stream-entry';
 import { MessageProcessor, ProcessorDeps } from './message-processor';
 import { contextStep } from './steps/context.step';
-import { decodeEntry } from './steps/decode.step';
 import { dedupeBatch } from './steps/dedupe-batch';
 import { invokeStep } from './steps/invoke.step';
 import { measureBatch } from './steps/metrics.step';
@@ -43,12 +43,12 @@ export class BatchProcessor {
     const ready: Delivery[] = [];
     const alone: StreamEntry[] = [];
     for (const entry of entries) {
-      if (entry.fields.redrive_for) {
+      if (redriveFor(entry)) {
         alone.push(entry);
         continue;
       }
       try {
-        ready.push({ entry, delivery: 1, message: decodeEntry(entry), retryWait: WAIT_IN_PLACE });
+        ready.push({ entry, delivery: 1, message: decodeMessage(entry), retryWait: WAIT_IN_PLACE });
       } catch {
         alone.push(entry); // dead-lettered by the one-by-one path
       }

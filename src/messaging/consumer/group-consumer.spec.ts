@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { GroupConsumer, GroupConsumerOptions } from './group-consumer';
-import { StreamEntry } from './message-processor';
+import { StreamEntry } from '../streams/stream-entry';
 import { RetryWait } from './steps/step';
 
 type RawEntry = [string, string[]];

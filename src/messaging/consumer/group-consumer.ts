@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import { compareIds } from '../stream-trimmer';
+import { compareIds, decodeEntry, StreamEntry } from '../streams/stream-entry';
 import { BatchProcessor } from './batch-processor';
 import { GroupRegistry } from './group-registry';
-import { MessageProcessor, StreamEntry, toFields } from './message-processor';
+import { MessageProcessor } from './message-processor';
 import { abortableSleep } from './steps/retry.step';
 import { RetryWait } from './steps/step';
 
@@ -237,7 +237,7 @@ export class GroupConsumer {
   private entry(key: string, id: string, flat: string[]): StreamEntry | undefined {
     if (this.inflight.has(`${key} ${id}`)) return undefined;
     const destination = this.keys.find((k) => k.key === key)?.destination ?? key;
-    const entry: StreamEntry = { key, destination, id, fields: toFields(flat) };
+    const entry = decodeEntry(key, destination, id, flat);
     this.inflight.set(`${key} ${id}`, entry);
     return entry;
   }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { messagingOptionsFrom } from '../../app-messaging';
 import { AppConfig } from '../../platform/config/app.config';
 import { replayOutbox, replayableSince } from '../outbox-replay';
 
@@ -32,7 +33,7 @@ export class GroupRegistry {
     if (lost.length) {
       const n = await replayOutbox((sql, p) => this.db.query(sql, p), {
         destinations: lost,
-        since: replayableSince(this.config),
+        since: replayableSince(messagingOptionsFrom(this.config)),
       });
       this.logger.warn(
         `consumer group ${group} was lost from Redis on ${lost.join(', ')}: ${n} outbox rows published again`,

@@ -24,15 +24,6 @@ import { consumerSpanStep, handlerSpanStep } from './steps/tracing.step';
 import { Subscription } from './subscriptions';
 
 export { recordWith } from './steps/dedupe-deferred.step';
-export { messageIdOf } from './steps/step';
-export type { StreamEntry } from './steps/step';
-export { inConsumerSpan } from './steps/tracing.step';
-
-export function toFields(flat: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
-  return fields;
-}
 
 export interface ProcessorDeps {
   config: AppConfig;

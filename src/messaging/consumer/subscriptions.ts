@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { lastValueFrom, of, toArray, Observable } from 'rxjs';
 import {
   COMMAND_HANDLER_METADATA,
   EVENTS_HANDLER_METADATA,
-} from '@nestjs/cqrs/dist/decorators/constants';
-import { lastValueFrom, of, toArray, Observable } from 'rxjs';
-import {
   HANDLER_NAME,
   HANDLER_OPTIONS,
   HandlerOptions,

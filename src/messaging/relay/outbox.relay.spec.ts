@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '../../platform/config/app.config';
+import { MessagingOptions } from '../messaging.options';
 import { StreamNames } from '../messaging.tokens';
 import { OutboxRelay } from './outbox.relay';
 
@@ -110,10 +110,13 @@ function relayWith(batch: number) {
   const redis = new FakeRedis();
   const published: number[] = [];
   const relay = new OutboxRelay(
-    loadConfig({ ROLES: 'relay', RELAY_BATCH: String(batch) }),
+    {
+      roles: new Set(['relay']),
+      relay: { batch, sweepMs: 500 },
+    } as Partial<MessagingOptions> as MessagingOptions,
     outbox as any,
     {} as any,
-    new StreamNames('t:'),
+    new StreamNames('t:', 'svc'),
     { relayPublished: (n: number) => published.push(n) } as any,
     {} as any,
   );

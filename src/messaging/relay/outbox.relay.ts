@@ -10,12 +10,13 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import Redis from 'ioredis';
 import { Span } from '@opentelemetry/api';
-import { APP_CONFIG, AppConfig } from '../../platform/config/app.config';
 import { endSendSpans, startSendSpan } from '../../platform/observability/messaging-spans';
 import { hitFault } from '../faults';
 import { MessagingMetrics } from '../messaging.metrics';
-import { OUTBOX_CHANNEL, RedisFactory, StreamNames } from '../messaging.tokens';
+import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
+import { RedisFactory, StreamNames } from '../messaging.tokens';
 import { OutboxNotifier } from '../outbox.notifier';
+import { encodeEntry } from '../streams/stream-entry';
 
 interface OutboxRow {
   id: string;
@@ -52,7 +53,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopLocal?: () => void;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     @InjectDataSource() private readonly db: DataSource,
     private readonly redisFactory: RedisFactory,
     private readonly names: StreamNames,
@@ -61,7 +62,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   get enabled(): boolean {
-    return this.config.roles.has('relay');
+    return this.options.roles.has('relay');
   }
 
   onApplicationBootstrap(): void {
@@ -71,7 +72,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.started = true;
     void this.listen();
     this.stopLocal = this.notifier.onCommitted(() => this.wake());
-    this.sweep = setInterval(() => this.wake(), this.config.messaging.relaySweepMs);
+    this.sweep = setInterval(() => this.wake(), this.options.relay.sweepMs);
     this.wake();
   }
 
@@ -106,7 +107,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       for (;;) {
         const n = await this.publishBatch();
         total += n;
-        if (n < this.config.messaging.relayBatch || !this.running) break;
+        if (n < this.options.relay.batch || !this.running) break;
       }
       this.lastError = undefined;
     } catch (e) {
@@ -127,7 +128,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         `SELECT id, message_id, destination, name, payload, correlation_id, traceparent, tracestate
            FROM outbox WHERE published_at IS NULL
           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.config.messaging.relayBatch],
+        [this.options.relay.batch],
       );
       if (rows.length === 0) {
         await runner.commitTransaction();
@@ -146,19 +147,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       );
       const pipeline = this.redis.pipeline();
       for (const row of rows) {
-        const fields = [
-          'name',
-          row.name,
-          'payload',
-          row.payload,
-          'message_id',
-          row.message_id,
-          'correlation_id',
-          row.correlation_id ?? '',
-        ];
-        if (row.traceparent) fields.push('traceparent', row.traceparent);
-        if (row.tracestate) fields.push('tracestate', row.tracestate);
-        pipeline.xadd(this.names.stream(row.destination), '*', ...fields);
+        pipeline.xadd(this.names.stream(row.destination), '*', ...encodeEntry(row));
       }
       const results = (await pipeline.exec()) ?? [];
       entryIds = results.map(([, id]) => (typeof id === 'string' ? id : null));
@@ -194,7 +183,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** LISTEN on a dedicated connection; reconnects by itself, the sweep covers the gap. */
   private async listen(): Promise<void> {
     while (this.running) {
-      const client = new Client({ connectionString: this.config.postgresUrl });
+      const client = new Client({ connectionString: this.options.postgresUrl });
       try {
         const ended = new Promise<void>((resolve) => {
           client.on('error', () => resolve());
@@ -204,7 +193,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await client.connect();
         if (!this.running) break;
         client.on('notification', () => this.wake());
-        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+        await client.query(`LISTEN "${this.names.outboxChannel}"`);
         this.wake(); // rows committed while we were not listening
         await ended;
       } catch {

@@ -1,6 +1,6 @@
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { BookingMade_v1 } from '../../bookings/events/booking-made.event';
-import { HandlerName } from '../../messaging/handler-name.decorator';
+import { HandlerName } from '../../messaging';
 import { TicketRefunded_v1 } from '../../refunds/events/ticket-refunded.event';
 import { TicketBookingConfirmed_v1 } from '../../tickets/events/ticket-booking-confirmed.event';
 import { TicketPrinted_v1 } from '../../tickets/events/ticket-printed.event';

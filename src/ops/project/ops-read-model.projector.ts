@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { Message, MessageRegistry } from '../../messaging/message';
+import { Message, MessageRegistry } from '../../messaging';
 import { InternalOpsReadModelUpdated } from '../internal-ops-read-model-updated.event';
 import { applyOpsEvent, NotProjectedYetError } from '../ops-booking.document';
 import { toOpsEvent } from '../ops-event';

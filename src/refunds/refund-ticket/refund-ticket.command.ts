@@ -1,4 +1,4 @@
-import { IntegrationCommand, Message } from '../../messaging/message';
+import { IntegrationCommand, Message } from '../../messaging';
 
 /** Sent through the outbox (CommandSender, or the CommandBus): the refund_ticket consumer runs it. */
 @IntegrationCommand('RefundTicket')

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { PaymentsClient } from '../../gateway/payments.client';
 import { ReceiptsClient } from '../../gateway/receipts.client';
-import { HandlerName } from '../../messaging/handler-name.decorator';
+import { HandlerName } from '../../messaging';
 import { RefundTicket } from './refund-ticket.command';
 import { TicketRefunded_v1 } from '../events/ticket-refunded.event';
 import { RefundsRepository } from '../refunds.repository';

@@ -1,5 +1,5 @@
 import { NotFoundException } from '@nestjs/common';
-import { MessageRegistry } from '../../messaging/message';
+import { MessageRegistry } from '../../messaging';
 import { RequestRefund } from './request-refund.command';
 import { RequestRefundHandler } from './request-refund.handler';
 

@@ -1,6 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandSender } from '../../messaging/outbox.publisher';
+import { CommandSender } from '../../messaging';
 import { TicketsRepository } from '../../tickets/tickets.repository';
 import { RefundTicket } from '../refund-ticket/refund-ticket.command';
 import { RequestRefund } from './request-refund.command';

@@ -1,5 +1,5 @@
 import { Money } from '../../platform/common/money';
-import { IntegrationEvent, Message } from '../../messaging/message';
+import { IntegrationEvent, Message } from '../../messaging';
 
 @IntegrationEvent('TicketBookingCanceled_v1')
 export class TicketBookingCanceled_v1 extends Message {

@@ -1,5 +1,5 @@
 import { Money } from '../../platform/common/money';
-import { IntegrationEvent, Message } from '../../messaging/message';
+import { IntegrationEvent, Message } from '../../messaging';
 
 @IntegrationEvent('TicketBookingConfirmed_v1')
 export class TicketBookingConfirmed_v1 extends Message {

@@ -1,4 +1,4 @@
-import { IntegrationEvent, Message } from '../../messaging/message';
+import { IntegrationEvent, Message } from '../../messaging';
 
 @IntegrationEvent('TicketReceiptIssued_v1')
 export class TicketReceiptIssued_v1 extends Message {

@@ -1,6 +1,6 @@
 import { EventBus, EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { ReceiptsClient } from '../../gateway/receipts.client';
-import { HandlerName } from '../../messaging/handler-name.decorator';
+import { HandlerName } from '../../messaging';
 import { TicketBookingConfirmed_v1 } from '../events/ticket-booking-confirmed.event';
 import { TicketReceiptIssued_v1 } from '../events/ticket-receipt-issued.event';
 

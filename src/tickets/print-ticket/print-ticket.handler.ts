@@ -1,6 +1,6 @@
 import { EventBus, EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { FilesClient } from '../../gateway/files.client';
-import { HandlerName } from '../../messaging/handler-name.decorator';
+import { HandlerName } from '../../messaging';
 import { TicketBookingConfirmed_v1 } from '../events/ticket-booking-confirmed.event';
 import { TicketPrinted_v1 } from '../events/ticket-printed.event';
 import { ticketFileName, ticketHtml } from './ticket-html';

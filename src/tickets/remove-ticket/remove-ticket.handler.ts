@@ -1,5 +1,5 @@
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
-import { HandlerName } from '../../messaging/handler-name.decorator';
+import { HandlerName } from '../../messaging';
 import { TicketBookingCanceled_v1 } from '../events/ticket-booking-canceled.event';
 import { TicketsRepository } from '../tickets.repository';
 

@@ -4,7 +4,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { APP_CONFIG, AppConfig } from '../../platform/config/app.config';
 import { SpreadsheetsClient } from '../../gateway/spreadsheets.client';
-import { RetryLater } from '../../messaging/retry-later';
+import { RetryLater } from '../../messaging';
 
 /**
  * How long a run may hold a (sheet, ticket): longer than its two gateway calls (read back, then

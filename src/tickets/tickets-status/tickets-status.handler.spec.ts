@@ -1,5 +1,5 @@
 import { UnprocessableEntityException } from '@nestjs/common';
-import { MessageRegistry } from '../../messaging/message';
+import { MessageRegistry } from '../../messaging';
 import { KeyUse } from './webhook-requests.repository';
 import { RecordTicketsStatus } from './tickets-status.command';
 import { RecordTicketsStatusHandler } from './tickets-status.handler';

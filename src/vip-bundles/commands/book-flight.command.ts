@@ -1,4 +1,4 @@
-import { IntegrationCommand, Message } from '../../messaging/message';
+import { IntegrationCommand, Message } from '../../messaging';
 
 /** Transportation `PUT /flight-tickets` → FlightBooked_v1; 409 → FlightBookingFailed_v1. */
 @IntegrationCommand('BookFlight')

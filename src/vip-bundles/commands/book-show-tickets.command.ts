@@ -1,4 +1,4 @@
-import { IntegrationCommand, Message } from '../../messaging/message';
+import { IntegrationCommand, Message } from '../../messaging';
 
 /**
  * Books the bundle's seats exactly as `POST /api/book-tickets` does, under the given booking_id

@@ -1,4 +1,4 @@
-import { IntegrationCommand, Message } from '../../messaging/message';
+import { IntegrationCommand, Message } from '../../messaging';
 
 /** Transportation `PUT /taxi-booking` → TaxiBooked_v1; 409 → TaxiBookingFailed_v1. */
 @IntegrationCommand('BookTaxi')

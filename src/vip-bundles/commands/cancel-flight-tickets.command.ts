@@ -1,4 +1,4 @@
-import { IntegrationCommand, Message } from '../../messaging/message';
+import { IntegrationCommand, Message } from '../../messaging';
 
 /** Transportation `DELETE /flight-tickets/{id}` for each (204 also when already canceled). */
 @IntegrationCommand('CancelFlightTickets')

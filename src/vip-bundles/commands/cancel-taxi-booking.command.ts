@@ -1,4 +1,4 @@
-import { IntegrationCommand, Message } from '../../messaging/message';
+import { IntegrationCommand, Message } from '../../messaging';
 
 /**
  * Transportation `DELETE /taxi-booking/{id}`. Not in spec §8's table: a bundle whose show booking

@@ -1,4 +1,4 @@
-import { IntegrationEvent, Message } from '../../messaging/message';
+import { IntegrationEvent, Message } from '../../messaging';
 
 /** Transportation answered 409: too few seats on the flight. */
 @IntegrationEvent('FlightBookingFailed_v1')

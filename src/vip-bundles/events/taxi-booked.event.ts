@@ -1,4 +1,4 @@
-import { IntegrationEvent, Message } from '../../messaging/message';
+import { IntegrationEvent, Message } from '../../messaging';
 
 @IntegrationEvent('TaxiBooked_v1')
 export class TaxiBooked_v1 extends Message {

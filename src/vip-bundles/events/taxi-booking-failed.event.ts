@@ -1,4 +1,4 @@
-import { IntegrationEvent, Message } from '../../messaging/message';
+import { IntegrationEvent, Message } from '../../messaging';
 
 /** Transportation answered 409: no taxi. */
 @IntegrationEvent('TaxiBookingFailed_v1')

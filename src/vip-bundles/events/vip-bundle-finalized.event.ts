@@ -1,4 +1,4 @@
-import { IntegrationEvent, Message } from '../../messaging/message';
+import { IntegrationEvent, Message } from '../../messaging';
 
 /** The bundle's one end (spec §8): emitted once, whatever is redelivered afterwards. */
 @IntegrationEvent('VipBundleFinalized_v1')

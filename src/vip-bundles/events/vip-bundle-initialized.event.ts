@@ -1,4 +1,4 @@
-import { IntegrationEvent, Message } from '../../messaging/message';
+import { IntegrationEvent, Message } from '../../messaging';
 
 /** A bundle was stored (spec §8): written to the outbox in the transaction that stores it. */
 @IntegrationEvent('VipBundleInitialized_v1')

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { handledLine } from '../../../platform/observability/messaging-spans';
 import { MessagingMetrics } from '../../messaging.metrics';
+import { deadLetterFields } from '../../streams/stream-entry';
 import { Step, StreamEntry } from './step';
 
 /** Thrown by an inner step when retrying cannot help: the dead-letter step takes the entry. */
@@ -40,25 +41,7 @@ export class DeadLetters {
     try {
       await redis
         .multi()
-        .xadd(
-          this.t.stream,
-          '*',
-          ...Object.entries(fields).flat(),
-          'dlq_stream',
-          entry.destination,
-          'dlq_entry_id',
-          entry.id,
-          'dlq_group',
-          group,
-          'dlq_handler',
-          handler,
-          'dlq_error',
-          String((error as Error)?.message ?? error).slice(0, 2000),
-          'dlq_deliveries',
-          String(deliveries),
-          'dlq_at',
-          new Date().toISOString(),
-        )
+        .xadd(this.t.stream, '*', ...deadLetterFields(entry, { group, handler, error, deliveries }))
         .xack(entry.key, group, entry.id)
         .exec();
       this.t.metrics.deadLettered.inc({ topic: entry.destination, handler });

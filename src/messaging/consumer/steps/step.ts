@@ -1,12 +1,9 @@
 import { HandledOutcome, HandlerRun } from '../../../platform/observability/messaging-spans';
 import { Message } from '../../message';
+import { messageIdOf, StreamEntry } from '../../streams/stream-entry';
 
-export interface StreamEntry {
-  key: string;
-  destination: string;
-  id: string;
-  fields: Record<string, string>;
-}
+export { messageIdOf };
+export type { StreamEntry };
 
 /**
  * Where a retry waits. The group consumer hands one to every entry it dispatches: waiting there
@@ -45,14 +42,6 @@ export function chain(steps: Step[]): (d: Delivery) => Promise<Outcome> {
       ? Promise.reject(new Error('the last step must not call next'))
       : steps[i](d, () => run(i + 1, d));
   return (d) => run(0, d);
-}
-
-/**
- * The id a handler dedupes on: the entry's message_id (the relay always sets it), else the
- * header id. Lower case, as PostgreSQL returns uuids, so ids read back compare equal.
- */
-export function messageIdOf(entry: StreamEntry, message: Message): string {
-  return (entry.fields.message_id || message.header.id).toLowerCase();
 }
 
 export function messageOf(d: Delivery): Message {

@@ -8,9 +8,10 @@ import {
 } from '@opentelemetry/api';
 import { inHandlerSpan } from '../../../platform/observability/messaging-spans';
 import { spansExported } from '../../../platform/observability/tracing-lifecycle';
+import { messagingTracer } from '../../messaging.tracer';
 import { runOf, Step, StreamEntry } from './step';
 
-const tracer = trace.getTracer('tickets.messaging');
+const tracer = messagingTracer;
 
 /**
  * The CONSUMER span `process <name>` of one entry: a child of, and linked to, the context the

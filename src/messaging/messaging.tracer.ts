@@ -1,0 +1,24 @@
+import { Tracer, trace } from '@opentelemetry/api';
+
+let tracerName = 'messaging';
+
+/** Called by MessagingModule: spans are recorded under `<serviceName>.messaging`. */
+export function nameMessagingTracer(serviceName: string): void {
+  tracerName = `${serviceName}.messaging`;
+}
+
+/**
+ * The tracer of messaging's spans, looked up at each call rather than at import: files create
+ * their tracer when loaded, before the module knows the service name. The SDK's provider caches
+ * tracers by name, so the lookup is cheap.
+ */
+export const messagingTracer: Tracer = {
+  startSpan(...args) {
+    return trace.getTracer(tracerName).startSpan(...args);
+  },
+  startActiveSpan(...args: unknown[]) {
+    const tracer = trace.getTracer(tracerName);
+    // The overloads cannot be forwarded one by one; `apply` keeps the tracer as `this`.
+    return (tracer.startActiveSpan as (...a: unknown[]) => unknown).apply(tracer, args);
+  },
+};
