@@ -1,6 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { tracing } from '@opentelemetry/sdk-node';
-import { messagingTracer, nameMessagingTracer } from './messaging.tracer';
+import { messagingTracer, nameMessagingTracer, serviceAttribute } from './messaging.tracer';
 
 describe('the messaging tracer', () => {
   const exporter = new tracing.InMemorySpanExporter();
@@ -23,5 +23,10 @@ describe('the messaging tracer', () => {
       ['send x', 'shop.messaging'],
       ['process x', 'shop.messaging'],
     ]);
+  });
+
+  it("names the service's span attributes after the service", () => {
+    nameMessagingTracer('shop');
+    expect(serviceAttribute('handler')).toBe('shop.handler');
   });
 });

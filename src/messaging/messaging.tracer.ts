@@ -1,10 +1,20 @@
 import { Tracer, trace } from '@opentelemetry/api';
 
+let service = 'messaging';
 let tracerName = 'messaging';
 
 /** Called by MessagingModule: spans are recorded under `<serviceName>.messaging`. */
 export function nameMessagingTracer(serviceName: string): void {
+  service = serviceName;
   tracerName = `${serviceName}.messaging`;
+}
+
+/**
+ * A span attribute in the service's namespace, e.g. `<serviceName>.handler`: dashboards and
+ * saved searches use these keys, so they follow the service name like the tracer does.
+ */
+export function serviceAttribute(key: string): string {
+  return `${service}.${key}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { handledLine } from '../../platform/observability/messaging-spans';
+import { handledLine } from '../telemetry/messaging-spans';
 import { hitFault } from '../faults';
 import { decodeMessage, redriveFor } from '../streams/stream-entry';
 import { MessageProcessor, ProcessorDeps } from './message-processor';

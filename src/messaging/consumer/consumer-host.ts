@@ -14,8 +14,8 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ClsService } from 'nestjs-cls';
-import { APP_CONFIG, AppConfig } from '../../platform/config/app.config';
 import { MessagingMetrics } from '../messaging.metrics';
+import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { OutboxWriter } from '../outbox.writer';
 import { RedisFactory, StreamNames } from '../messaging.tokens';
 import { GroupConsumer } from './group-consumer';
@@ -39,7 +39,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
   private started = false;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     private readonly discovery: SubscriptionDiscovery,
     private readonly redisFactory: RedisFactory,
     private readonly names: StreamNames,
@@ -51,22 +51,20 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
   ) {}
 
   get enabled(): boolean {
-    return this.config.roles.has('worker');
+    return this.options.roles.has('worker');
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const subscriptions = this.discovery.discover(); // validates handlers in every role
     if (!this.enabled) return;
-    const m = this.config.messaging;
-    const consumerName =
-      m.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const c = this.options.consumer;
+    const consumerName = c.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.redis = this.redisFactory.create('consumer-commands');
-    // Leave connections for the API, the relay and handlers that open a second transaction.
-    const slots = new Semaphore(Math.max(1, this.config.dbPoolSize - 4));
-    const registry = this.db ? new GroupRegistry(this.db, this.config) : undefined;
+    const slots = new Semaphore(c.connectionSlots);
+    const registry = this.db ? new GroupRegistry(this.db, this.options) : undefined;
     for (const sub of subscriptions) {
       const deps: ProcessorDeps = {
-        config: this.config,
+        options: this.options,
         cls: this.cls,
         txHost: this.txHost,
         metrics: this.metrics,
@@ -85,9 +83,9 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
           this.redis,
           {
             consumerName,
-            batch: m.consumerBatch,
-            concurrency: m.consumerConcurrency,
-            claimIdleMs: m.claimIdleMs,
+            batch: c.batch,
+            concurrency: c.concurrency,
+            claimIdleMs: c.claimIdleMs,
             streamKey: (d) => this.names.stream(d),
             registry,
           },
@@ -119,7 +117,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     if (!this.started) return;
     this.started = false;
     this.stopping.abort();
-    await Promise.all(this.consumers.map((c) => c.stop(this.config.shutdownTimeoutMs)));
+    await Promise.all(this.consumers.map((c) => c.stop(this.options.shutdownTimeoutMs)));
     this.redis?.disconnect();
   }
 }

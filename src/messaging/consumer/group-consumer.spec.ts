@@ -48,7 +48,7 @@ class FakeRedis {
 
   async xinfo(_what: string, key: string): Promise<unknown[][]> {
     if (!this.existing.has(key)) throw new Error('ERR no such key');
-    return [['name', 'tickets.probe', 'pending', 0]];
+    return [['name', 'svc.probe', 'pending', 0]];
   }
 
   claimable: RawEntry[] = [];
@@ -78,7 +78,7 @@ class FakeRedis {
 
 /** A processor that holds each entry until the test releases it. */
 class FakeProcessor {
-  readonly group = 'tickets.probe';
+  readonly group = 'svc.probe';
   readonly seen: { id: string; deliveries: number; fields: Record<string, string> }[] = [];
   private readonly held = new Map<string, () => void>();
   /** What each entry was given to wait for a retry in. */
@@ -171,18 +171,16 @@ describe('GroupConsumer', () => {
     redis.existing.add('t:events.Probe_v1');
     redis.busy = true; // another consumer created it meanwhile
     await consumer.start();
-    expect(redis.groups).toEqual([
-      ['CREATE', 't:events.Other_v1', 'tickets.probe', '0', 'MKSTREAM'],
-    ]);
+    expect(redis.groups).toEqual([['CREATE', 't:events.Other_v1', 'svc.probe', '0', 'MKSTREAM']]);
     expect(calls).toEqual([
-      'recover tickets.probe events.Other_v1',
-      'register tickets.probe events.Other_v1',
+      'recover svc.probe events.Other_v1',
+      'register svc.probe events.Other_v1',
       // then every stream of the group, so a group made before the registry existed is known too
-      'register tickets.probe events.Probe_v1,events.Other_v1',
+      'register svc.probe events.Probe_v1,events.Other_v1',
     ]);
     expect(consumer.problem()).toBeNull();
     await consumer.stop(0);
-    expect(consumer.problem()).toBe('tickets.probe stopped');
+    expect(consumer.problem()).toBe('svc.probe stopped');
   });
 
   it('hands every entry read to the processor once, as a first delivery, with its fields', async () => {
@@ -284,7 +282,7 @@ describe('GroupConsumer', () => {
     redis.xpending = async () => [['1-0', 'me', 10, 1]];
     redis.xclaim = async (...args: unknown[]) => (claimed.push(args), []);
     await (consumer as unknown as { heartbeat(): Promise<void> }).heartbeat();
-    expect(claimed).toEqual([['t:events.Probe_v1', 'tickets.probe', 'me', 0, '1-0', 'JUSTID']]);
+    expect(claimed).toEqual([['t:events.Probe_v1', 'svc.probe', 'me', 0, '1-0', 'JUSTID']]);
     redis.claimable = entries(1, 1);
     await (consumer as unknown as { claim(): Promise<void> }).claim();
     expect(processor.seen).toHaveLength(1);

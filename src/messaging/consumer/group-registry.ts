@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { messagingOptionsFrom } from '../../app-messaging';
-import { AppConfig } from '../../platform/config/app.config';
+import { MessagingOptions } from '../messaging.options';
 import { replayOutbox, replayableSince } from '../outbox-replay';
 
 /**
@@ -16,7 +15,7 @@ export class GroupRegistry {
 
   constructor(
     private readonly db: DataSource,
-    private readonly config: AppConfig,
+    private readonly options: MessagingOptions,
   ) {}
 
   /**
@@ -33,7 +32,7 @@ export class GroupRegistry {
     if (lost.length) {
       const n = await replayOutbox((sql, p) => this.db.query(sql, p), {
         destinations: lost,
-        since: replayableSince(messagingOptionsFrom(this.config)),
+        since: replayableSince(this.options),
       });
       this.logger.warn(
         `consumer group ${group} was lost from Redis on ${lost.join(', ')}: ${n} outbox rows published again`,

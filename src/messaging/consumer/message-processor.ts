@@ -3,8 +3,8 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import Redis from 'ioredis';
 import { ClsService } from 'nestjs-cls';
-import { AppConfig } from '../../platform/config/app.config';
 import { MessagingMetrics } from '../messaging.metrics';
+import { MessagingOptions } from '../messaging.options';
 import { OutboxWriter } from '../outbox.writer';
 import { StreamNames } from '../messaging.tokens';
 import { databaseDown } from './outage-counter';
@@ -26,7 +26,7 @@ import { Subscription } from './subscriptions';
 export { recordWith } from './steps/dedupe-deferred.step';
 
 export interface ProcessorDeps {
-  config: AppConfig;
+  options: MessagingOptions;
   cls: ClsService;
   txHost: TransactionHost<TransactionalAdapterTypeOrm>;
   metrics: MessagingMetrics;
@@ -52,7 +52,7 @@ export class MessageProcessor {
   constructor(sub: Subscription, deps: ProcessorDeps) {
     const { handler } = sub;
     const { cls, txHost, metrics, redis } = deps;
-    const { maxDeliveries, retryInitialMs, retryMaxMs } = deps.config.messaging;
+    const { maxDeliveries, initialMs, maxMs } = deps.options.retry;
     this.group = deps.names.group(handler);
     const logger = new Logger(`handler ${handler}`);
     this.acker = new Acker(redis, this.group, logger);
@@ -73,8 +73,8 @@ export class MessageProcessor {
       retryStep({
         handler,
         maxDeliveries,
-        retryInitialMs,
-        retryMaxMs,
+        retryInitialMs: initialMs,
+        retryMaxMs: maxMs,
         stopping: deps.stopping,
         databaseDown: () => databaseDown(() => txHost.tx.query('SELECT 1')),
         logger,

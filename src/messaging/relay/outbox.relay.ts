@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import Redis from 'ioredis';
 import { Span } from '@opentelemetry/api';
-import { endSendSpans, startSendSpan } from '../../platform/observability/messaging-spans';
+import { endSendSpans, startSendSpan } from '../telemetry/messaging-spans';
 import { hitFault } from '../faults';
 import { MessagingMetrics } from '../messaging.metrics';
 import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import { handledLine } from '../../../platform/observability/messaging-spans';
+import { handledLine } from '../../telemetry/messaging-spans';
 import { MessagingMetrics } from '../../messaging.metrics';
 import { deadLetterFields } from '../../streams/stream-entry';
 import { Step, StreamEntry } from './step';

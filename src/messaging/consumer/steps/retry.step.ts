@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ExponentialBackoff } from 'cockatiel';
-import { handledLine } from '../../../platform/observability/messaging-spans';
+import { handledLine } from '../../telemetry/messaging-spans';
 import { OutageCounter } from '../outage-counter';
 import { GiveUp } from './dead-letter.step';
 import { runOf, Step } from './step';

@@ -1,4 +1,4 @@
-import { HandledOutcome, HandlerRun } from '../../../platform/observability/messaging-spans';
+import { HandledOutcome, HandlerRun } from '../../telemetry/messaging-spans';
 import { Message } from '../../message';
 import { messageIdOf, StreamEntry } from '../../streams/stream-entry';
 

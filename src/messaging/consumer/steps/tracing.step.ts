@@ -6,7 +6,7 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { inHandlerSpan } from '../../../platform/observability/messaging-spans';
+import { inHandlerSpan } from '../../telemetry/messaging-spans';
 import { spansExported } from '../../../platform/observability/tracing-lifecycle';
 import { messagingTracer } from '../../messaging.tracer';
 import { runOf, Step, StreamEntry } from './step';

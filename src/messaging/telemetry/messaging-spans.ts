@@ -7,9 +7,9 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { spansExported } from './tracing-lifecycle';
+import { spansExported } from '../../platform/observability/tracing-lifecycle';
+import { messagingTracer as tracer, serviceAttribute } from '../messaging.tracer';
 
-const tracer = trace.getTracer('tickets.messaging');
 /** What the relay gets when spans are not exported: ending it does nothing. */
 const UNEXPORTED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
@@ -95,7 +95,7 @@ export function inHandlerSpan<T>(run: HandlerRun, work: () => Promise<T>): Promi
     {
       kind: SpanKind.INTERNAL,
       attributes: {
-        'tickets.handler': run.handler,
+        [serviceAttribute('handler')]: run.handler,
         'messaging.message.id': run.messageId,
         'messaging.redis.delivery_count': run.delivery,
       },
@@ -103,7 +103,7 @@ export function inHandlerSpan<T>(run: HandlerRun, work: () => Promise<T>): Promi
     async (span) => {
       try {
         const result = await work();
-        if (typeof result === 'string') span.setAttribute('tickets.outcome', result);
+        if (typeof result === 'string') span.setAttribute(serviceAttribute('outcome'), result);
         return result;
       } catch (e) {
         span.recordException(e as Error);
