@@ -15,7 +15,7 @@ const ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 const timestampOf = (name: string) => Number(/\d+$/.exec(name)![0]);
 /** In the order TypeORM applies them: by timestamp. */
 const migrationNames = migrations
-  .map((m) => new m().name!)
+  .map((m) => new m().name)
   .sort((a, b) => timestampOf(a) - timestampOf(b));
 
 async function sql(url: string, statement: string): Promise<void> {
