@@ -6,6 +6,7 @@ import { loadConfig } from '../platform/config/app.config';
 import { parseDuration } from '../platform/config/duration';
 import { messagingOptionsFrom } from '../app-messaging';
 import { replayableSince, replayOutbox } from '../messaging';
+import { connectWithSlot } from '../platform/database/connection-slots';
 
 loadDotenv({ quiet: true });
 
@@ -44,8 +45,7 @@ async function main(args: string[]): Promise<number> {
     );
     since = oldest;
   }
-  const db = new Client({ connectionString: config.postgresUrl });
-  await db.connect();
+  const db = await connectWithSlot(() => new Client({ connectionString: config.postgresUrl }));
   try {
     const query = (sql: string, params?: unknown[]) => db.query(sql, params).then((r) => r.rows);
     const [{ n }] = await query(

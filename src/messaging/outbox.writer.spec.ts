@@ -1,6 +1,6 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
-import { BookingMade_v1 } from '../bookings/events/booking-made.event';
+import { OrderPlaced_v1 } from './message.fixture';
 import { OutboxNotifier } from './outbox.notifier';
 import { DeferredWrites, MAX_MESSAGES_PER_STATEMENT, OutboxWriter } from './outbox.writer';
 
@@ -37,18 +37,18 @@ function writerWithLog(deferred?: DeferredWrites) {
   return { writer, sent };
 }
 
-const booking = (i: number) =>
-  new BookingMade_v1({
-    booking_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    show_id: '00000000-0000-4000-8000-000000000000',
-    number_of_tickets: 1,
+const order = (i: number) =>
+  new OrderPlaced_v1({
+    order_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    shop_id: '00000000-0000-4000-8000-000000000000',
+    quantity: 1,
     customer_email: 'a@b.c',
   });
 
 describe('OutboxWriter', () => {
   it('writes outbox and events-store rows in one statement, numbering every parameter once', async () => {
     const { writer, sent } = writerWithLog();
-    await writer.append([booking(1), booking(2)]);
+    await writer.append([order(1), order(2)]);
     expect(sent).toHaveLength(1);
     const { sql, params, inTransaction } = sent[0];
     expect(inTransaction).toBe(false); // one statement needs no transaction
@@ -61,7 +61,7 @@ describe('OutboxWriter', () => {
   it('splits a very large batch into statements of one transaction, under the parameter limit', async () => {
     const { writer, sent } = writerWithLog();
     const n = MAX_MESSAGES_PER_STATEMENT * 3 + 1; // 66,011 parameters in one statement
-    await writer.append(Array.from({ length: n }, (_, i) => booking(i)));
+    await writer.append(Array.from({ length: n }, (_, i) => order(i)));
     expect(sent).toHaveLength(4);
     expect(sent.every((s) => s.inTransaction)).toBe(true);
     expect(sent.every((s) => s.params.length <= 65_535)).toBe(true);
@@ -70,7 +70,7 @@ describe('OutboxWriter', () => {
 
   it('refuses more messages than one statement can carry in changeWith', async () => {
     const { writer } = writerWithLog();
-    const many = Array.from({ length: MAX_MESSAGES_PER_STATEMENT + 1 }, (_, i) => booking(i));
+    const many = Array.from({ length: MAX_MESSAGES_PER_STATEMENT + 1 }, (_, i) => order(i));
     await expect(
       writer.changeWith({ ctes: [['gate', 'SELECT 1']], params: [] }, many),
     ).rejects.toThrow('at most');
@@ -79,10 +79,10 @@ describe('OutboxWriter', () => {
   it('inside a deferWrites handler, collects what append() is given and refuses changeWith', async () => {
     const collected: DeferredWrites = { messages: [] };
     const { writer, sent } = writerWithLog(collected);
-    await writer.append([booking(1)]);
+    await writer.append([order(1)]);
     expect(collected.messages).toHaveLength(1);
     await expect(
-      writer.changeWith({ ctes: [['gate', 'SELECT 1']], params: [] }, [booking(2)]),
+      writer.changeWith({ ctes: [['gate', 'SELECT 1']], params: [] }, [order(2)]),
     ).rejects.toThrow('not for deferWrites handlers');
     expect(sent).toEqual([]); // nothing reached the database
   });
@@ -94,7 +94,7 @@ describe('OutboxWriter', () => {
       ctes: [['refund', 'INSERT … RETURNING 1']] as [string, string][],
       params: [1],
     };
-    const message = booking(1);
+    const message = order(1);
     writer.deferChange(change, [message]);
     expect(collected).toEqual({ messages: [message], change });
     expect(() => writer.deferChange(change, [])).toThrow('one change');

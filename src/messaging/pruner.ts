@@ -28,9 +28,9 @@ let current: { db: DataSource; rules: PruneRule[] } | undefined;
 
 /**
  * Runs in the relay role: deletes published outbox rows, dedupe records and the rows of the
- * application's `retention.alsoPrune` tables (webhook keys) older than their retention (spec §10), oldest first, PRUNE_BATCH rows per statement so no
- * transaction is long and no lock is held for long; SKIP LOCKED lets several relays share the
- * work. The events store and the other tables are never touched. A pass runs at half the
+ * application's `retention.alsoPrune` tables (webhook keys) older than their retention (spec
+ * §10), oldest first, PRUNE_BATCH rows per statement so no transaction is long and no lock is
+ * held for long; SKIP LOCKED lets several relays share the work. The events store and the other tables are never touched. A pass runs at half the
  * shortest retention, at least every minute.
  */
 @Injectable()

@@ -1,9 +1,9 @@
 import { MessageRegistry, MessageType } from '../messaging';
-import { BookFlight } from './commands/book-flight.command';
-import { BookShowTickets } from './commands/book-show-tickets.command';
-import { BookTaxi } from './commands/book-taxi.command';
-import { CancelFlightTickets } from './commands/cancel-flight-tickets.command';
-import { CancelTaxiBooking } from './commands/cancel-taxi-booking.command';
+import { BookFlight } from './book-flight/book-flight.command';
+import { BookShowTickets } from './book-show-tickets/book-show-tickets.command';
+import { BookTaxi } from './book-taxi/book-taxi.command';
+import { CancelFlightTickets } from './cancel-flight-tickets/cancel-flight-tickets.command';
+import { CancelTaxiBooking } from './cancel-taxi-booking/cancel-taxi-booking.command';
 import { FlightBooked_v1 } from './events/flight-booked.event';
 import { FlightBookingFailed_v1 } from './events/flight-booking-failed.event';
 import { TaxiBooked_v1 } from './events/taxi-booked.event';

@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { handledLine } from '../../platform/observability/messaging-spans';
 import { hitFault } from '../faults';
-import { Message, MessageRegistry } from '../message';
-import { CORRELATION_ID } from '../../platform/context/request-context';
-import {
-  handledLine,
-  HandledOutcome,
-  HandlerRun,
-  inHandlerSpan,
-} from '../../platform/observability/messaging-spans';
-import { messageIdOf, StreamEntry } from '../streams/stream-entry';
-import { inConsumerSpan, MessageProcessor, ProcessorDeps } from './message-processor';
+import { decodeMessage, redriveFor } from '../streams/stream-entry';
+import { MessageProcessor, ProcessorDeps } from './message-processor';
+import { contextStep } from './steps/context.step';
+import { dedupeBatch } from './steps/dedupe-batch';
+import { invokeStep } from './steps/invoke.step';
+import { measureBatch } from './steps/metrics.step';
+import { WAIT_IN_PLACE } from './steps/retry.step';
+import { chain, Delivery, messageIdOf, messageOf, runOf, StreamEntry } from './steps/step';
+import { consumerSpanStep, handlerSpanStep } from './steps/tracing.step';
 import { Subscription } from './subscriptions';
 
 /**
@@ -18,9 +17,13 @@ import { Subscription } from './subscriptions';
  * transaction, with one multi-row dedupe insert and one XACK per stream. The first failure
  * rolls the whole batch back and hands every entry to the one-by-one path, which retries and
  * dead-letters each on its own; so batching changes the cost, never the outcome.
+ *
+ * Built from the one-by-one path's steps: the batch takes the connection slot, the metrics, the
+ * dedupe and the ack once; each entry gets its own context and spans inside the transaction.
  */
 export class BatchProcessor {
   private readonly logger: Logger;
+  private readonly each: (d: Delivery) => Promise<'ok' | 'duplicate'>;
 
   constructor(
     private readonly sub: Subscription,
@@ -28,21 +31,24 @@ export class BatchProcessor {
     private readonly deps: ProcessorDeps,
   ) {
     this.logger = new Logger(`handler ${sub.handler}`);
+    this.each = chain([
+      contextStep(deps.cls),
+      consumerSpanStep(single.group),
+      handlerSpanStep(sub.handler),
+      invokeStep(sub),
+    ]) as (d: Delivery) => Promise<'ok'>;
   }
 
   async process(entries: StreamEntry[]): Promise<void> {
-    const ready: { entry: StreamEntry; message: Message }[] = [];
+    const ready: Delivery[] = [];
     const alone: StreamEntry[] = [];
     for (const entry of entries) {
-      if (entry.fields.redrive_for) {
+      if (redriveFor(entry)) {
         alone.push(entry);
         continue;
       }
       try {
-        ready.push({
-          entry,
-          message: MessageRegistry.decode(entry.fields.name, entry.fields.payload),
-        });
+        ready.push({ entry, delivery: 1, message: decodeMessage(entry), retryWait: WAIT_IN_PLACE });
       } catch {
         alone.push(entry); // dead-lettered by the one-by-one path
       }
@@ -51,55 +57,30 @@ export class BatchProcessor {
     await Promise.all(alone.map((e) => this.single.process(e, 1)));
     if (ready.length === 0) return;
 
-    const labels = { topic: ready[0].entry.destination, handler: this.sub.handler };
-    const end = this.deps.metrics.duration.startTimer(labels);
-    let outcomes: { run: HandlerRun; outcome: HandledOutcome }[];
+    const { handler } = this.sub;
+    const { cls, metrics, slots, txHost } = this.deps;
+    const labels = { topic: ready[0].entry.destination, handler };
+    let outcomes: ('ok' | 'duplicate')[];
     try {
-      outcomes = await this.deps.slots.use(() => this.deps.cls.run(() => this.handleAll(ready)));
+      outcomes = await measureBatch(metrics, labels, ready.length, () =>
+        slots.use(() =>
+          cls.run(() =>
+            dedupeBatch(
+              txHost,
+              handler,
+              ready,
+              (d) => messageIdOf(d.entry, messageOf(d)),
+              this.each,
+            ),
+          ),
+        ),
+      );
     } catch {
       await Promise.all(ready.map(({ entry }) => this.single.process(entry, 1)));
       return;
     }
-    end();
-    this.deps.metrics.processed.inc(labels, ready.length);
-    for (const { run, outcome } of outcomes) this.logger.log(handledLine(run, outcome));
+    ready.forEach((d, i) => this.logger.log(handledLine(runOf(handler, d), outcomes[i])));
     hitFault('consumer.after-effect-before-ack');
-    const byKey = new Map<string, string[]>();
-    for (const { entry } of ready)
-      byKey.set(entry.key, [...(byKey.get(entry.key) ?? []), entry.id]);
-    for (const [key, ids] of byKey) {
-      // A failed XACK leaves them pending: claimed later, deduplicated then.
-      await this.deps.redis.xack(key, this.single.group, ...ids).catch(() => undefined);
-    }
-  }
-
-  private handleAll(
-    ready: { entry: StreamEntry; message: Message }[],
-  ): Promise<{ run: HandlerRun; outcome: HandledOutcome }[]> {
-    const { txHost, cls } = this.deps;
-    return txHost.withTransaction(async () => {
-      const ids = ready.map(({ entry, message }) => messageIdOf(entry, message));
-      const rows: { message_id: string }[] = await txHost.tx.query(
-        `INSERT INTO processed_messages (handler, message_id)
-         SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING message_id`,
-        [this.sub.handler, ids],
-      );
-      const fresh = new Set(rows.map((r) => r.message_id));
-      const outcomes: { run: HandlerRun; outcome: HandledOutcome }[] = [];
-      for (let i = 0; i < ready.length; i++) {
-        const { entry, message } = ready[i];
-        const run = this.single.runOf(entry, message, 1);
-        if (!fresh.delete(ids[i])) {
-          outcomes.push({ run, outcome: 'duplicate' }); // handled before, or twice in this batch
-          continue;
-        }
-        cls.set(CORRELATION_ID, entry.fields.correlation_id || randomUUID());
-        await inConsumerSpan(entry, this.single.group, () =>
-          inHandlerSpan(run, () => this.sub.invoke(message)),
-        );
-        outcomes.push({ run, outcome: 'ok' });
-      }
-      return outcomes;
-    });
+    await this.single.acker.ack(ready.map((d) => d.entry));
   }
 }

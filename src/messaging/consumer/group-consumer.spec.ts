@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { GroupConsumer, GroupConsumerOptions } from './group-consumer';
 import { StreamEntry } from '../streams/stream-entry';
+import { RetryWait } from './steps/step';
 
 type RawEntry = [string, string[]];
 
@@ -80,11 +81,14 @@ class FakeProcessor {
   readonly group = 'tickets.probe';
   readonly seen: { id: string; deliveries: number; fields: Record<string, string> }[] = [];
   private readonly held = new Map<string, () => void>();
+  /** What each entry was given to wait for a retry in. */
+  readonly retryWaits = new Map<string, RetryWait>();
   inFlight = 0;
   maxInFlight = 0;
 
-  process(entry: StreamEntry, deliveries: number): Promise<void> {
+  process(entry: StreamEntry, deliveries: number, retryWait: RetryWait): Promise<void> {
     this.seen.push({ id: entry.id, deliveries, fields: entry.fields });
+    this.retryWaits.set(entry.id, retryWait);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     return new Promise<void>((resolve) =>
@@ -117,6 +121,13 @@ async function until(check: () => boolean): Promise<void> {
 
 /** Every consumer a test made: stopped after it, so a failed test leaves no timer running. */
 const made: GroupConsumer[] = [];
+/** Signals of the retry waits a test began: aborted after it, which ends their timers. */
+const waits: AbortController[] = [];
+function waitSignal(): AbortSignal {
+  const controller = new AbortController();
+  waits.push(controller);
+  return controller.signal;
+}
 
 function consumerWith(options: Partial<GroupConsumerOptions> = {}) {
   const blocking = new FakeBlockingRedis();
@@ -144,6 +155,7 @@ describe('GroupConsumer', () => {
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(['error', 'warn', 'log']));
   afterEach(async () => {
+    waits.splice(0).forEach((w) => w.abort());
     await Promise.all(made.splice(0).map((c) => c.stop(0)));
   });
 
@@ -235,6 +247,65 @@ describe('GroupConsumer', () => {
     expect(processor.seen).toHaveLength(1);
     processor.release();
     await consumer.stop(1000);
+  });
+
+  it('an entry waiting for its retry holds no task slot: the next entry runs meanwhile', async () => {
+    const { consumer, blocking, processor } = consumerWith({ concurrency: 1 });
+    await consumer.start();
+    blocking.push('t:events.Probe_v1', entries(1, 3));
+    await until(() => processor.seen.length === 1);
+    const due = new AbortController(); // aborting the wait stands for the backoff coming due
+    waits.push(due);
+    let resumed = false;
+    void processor.retryWaits
+      .get('1-0')!
+      .wait(3_600_000, due.signal)
+      .then(() => (resumed = true));
+    await until(() => processor.seen.length === 2); // 2-0 took the slot 1-0 gave up
+    due.abort();
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(resumed).toBe(false); // due, but the one slot is 2-0's
+    processor.release('2-0');
+    await until(() => resumed); // the freed slot went to the due retry, not to a new read
+    expect(processor.seen.map((s) => s.id)).toEqual(['1-0', '2-0']);
+    processor.release('1-0');
+    await until(() => processor.seen.length === 3);
+    processor.release();
+    await consumer.stop(1000);
+  });
+
+  it('keeps a waiting retry in flight: heartbeated, and not run twice when claimed meanwhile', async () => {
+    const { consumer, blocking, redis, processor } = consumerWith({ concurrency: 1 });
+    await consumer.start();
+    blocking.push('t:events.Probe_v1', entries(1, 1));
+    await until(() => processor.seen.length === 1);
+    const waiting = processor.retryWaits.get('1-0')!.wait(3_600_000, waitSignal());
+    const claimed: unknown[][] = [];
+    redis.xpending = async () => [['1-0', 'me', 10, 1]];
+    redis.xclaim = async (...args: unknown[]) => (claimed.push(args), []);
+    await (consumer as unknown as { heartbeat(): Promise<void> }).heartbeat();
+    expect(claimed).toEqual([['t:events.Probe_v1', 'tickets.probe', 'me', 0, '1-0', 'JUSTID']]);
+    redis.claimable = entries(1, 1);
+    await (consumer as unknown as { claim(): Promise<void> }).claim();
+    expect(processor.seen).toHaveLength(1);
+    void waiting;
+    await consumer.stop(0);
+  });
+
+  it('bounds the retries waiting outside the slots: past the bound, a retry waits in its slot', async () => {
+    const { consumer, blocking, processor } = consumerWith({
+      concurrency: 1,
+      maxWaitingRetries: 1,
+    });
+    await consumer.start();
+    blocking.push('t:events.Probe_v1', entries(1, 3));
+    await until(() => processor.seen.length === 1);
+    void processor.retryWaits.get('1-0')!.wait(3_600_000, waitSignal());
+    await until(() => processor.seen.length === 2);
+    void processor.retryWaits.get('2-0')!.wait(3_600_000, waitSignal()); // the bound is reached
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(processor.seen).toHaveLength(2); // 2-0 kept its slot: 3-0 is not read
+    await consumer.stop(0);
   });
 
   it('stop() waits for the entries in flight, up to the timeout', async () => {

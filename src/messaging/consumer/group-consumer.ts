@@ -4,6 +4,15 @@ import { compareIds, decodeEntry, StreamEntry } from '../streams/stream-entry';
 import { BatchProcessor } from './batch-processor';
 import { GroupRegistry } from './group-registry';
 import { MessageProcessor } from './message-processor';
+import { abortableSleep } from './steps/retry.step';
+import { RetryWait } from './steps/step';
+
+/**
+ * How many entries of one group may wait for their next retry outside the task slots. Beyond
+ * it, a retry waits inside its slot (as every retry once did): memory stays bounded, and so
+ * does how far the group reads ahead of entries it has not finished.
+ */
+export const MAX_WAITING_RETRIES = 1000;
 
 type RawEntry = [id: string, fields: string[]];
 
@@ -13,15 +22,22 @@ export interface GroupConsumerOptions {
   concurrency: number;
   claimIdleMs: number;
   streamKey: (destination: string) => string;
+  /** Default MAX_WAITING_RETRIES. */
+  maxWaitingRetries?: number;
   /** Without it (unit tests), a lost group is only created again. */
   registry?: GroupRegistry;
 }
 
 /**
  * The read loop of one consumer group: batched XREADGROUP over all its streams, up to
- * `concurrency` entries in flight (one slow or retrying entry does not hold back the others),
- * XAUTOCLAIM of entries a dead consumer left pending, and a heartbeat that keeps our own
- * in-flight entries from looking idle to the other consumers' claims.
+ * `concurrency` entries in flight (one slow entry does not hold back the others), XAUTOCLAIM of
+ * entries a dead consumer left pending, and a heartbeat that keeps our own in-flight entries
+ * from looking idle to the other consumers' claims.
+ *
+ * An entry waiting for its next retry gives its task slot up (`retryWait`): it stays pending and
+ * in flight here (heartbeated, so no other consumer claims it while we still mean to retry it;
+ * if this process dies, it is claimed after CLAIM_IDLE_MS), and takes a slot again when its
+ * backoff is due, before the loop reads anything new.
  */
 export class GroupConsumer {
   private readonly logger: Logger;
@@ -31,6 +47,10 @@ export class GroupConsumer {
   private readonly inflight = new Map<string, StreamEntry>();
   /** Units of work running: one per entry, or one per batch for batch handlers. */
   private tasks = 0;
+  /** Entries between two attempts, holding no task slot. */
+  private waiting = 0;
+  /** Due retries waiting for a task slot: served before new reads. */
+  private readonly resuming: Array<() => void> = [];
   private readonly drained: Array<() => void> = [];
   private slotFreed?: () => void;
   private lastError?: string;
@@ -131,19 +151,22 @@ export class GroupConsumer {
   private async loop(): Promise<void> {
     const { batch, concurrency, consumerName } = this.options;
     while (this.running) {
-      // A batch is one task of up to `batch` entries: few of them in flight bound the entries.
-      if (this.tasks >= (this.batcher ? Math.max(1, Math.ceil(concurrency / 8)) : concurrency)) {
+      if (this.tasks >= this.maxTasks()) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        // Let the other entries finishing in this turn free their slots too: one XREADGROUP
+        // for all of them rather than one round trip per entry.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       let reply: [string, RawEntry[]][] | null;
+      const count = this.batcher ? batch : Math.max(1, Math.min(batch, concurrency - this.tasks));
       try {
         reply = (await this.blocking.xreadgroup(
           'GROUP',
           this.group,
           consumerName,
           'COUNT', // never below 1: Redis reads a COUNT of 0 as "no limit"
-          this.batcher ? batch : Math.max(1, Math.min(batch, concurrency - this.tasks)),
+          count,
           'BLOCK',
           1000,
           'STREAMS',
@@ -170,6 +193,47 @@ export class GroupConsumer {
     }
   }
 
+  /** A batch is one task of up to `batch` entries: few of them in flight bound the entries. */
+  private maxTasks(): number {
+    const { concurrency } = this.options;
+    return this.batcher ? Math.max(1, Math.ceil(concurrency / 8)) : concurrency;
+  }
+
+  /** Handed to every entry dispatched alone: each holds exactly one task while it runs. */
+  private readonly retryWait: RetryWait = {
+    wait: async (ms, signal) => {
+      const most = this.options.maxWaitingRetries ?? MAX_WAITING_RETRIES;
+      if (this.waiting >= most) return abortableSleep(ms, signal);
+      this.waiting++;
+      this.freeTask();
+      try {
+        await abortableSleep(ms, signal);
+      } finally {
+        this.waiting--;
+      }
+      await this.takeTask();
+    },
+  };
+
+  private freeTask(): void {
+    const resume = this.resuming.shift();
+    if (resume) return resume(); // the slot goes straight to a due retry
+    this.tasks--;
+    this.slotFreed?.();
+    this.slotFreed = undefined;
+  }
+
+  private async takeTask(): Promise<void> {
+    // Once stopping, a due retry only finds out it is to stay pending: it need not wait.
+    // A retry due during a blocking read may take a slot that read counted on: the group then
+    // runs up to twice `concurrency` for a moment; the connection slots still bound the database.
+    if (this.tasks < this.maxTasks() || !this.running) {
+      this.tasks++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.resuming.push(resolve));
+  }
+
   private entry(key: string, id: string, flat: string[]): StreamEntry | undefined {
     if (this.inflight.has(`${key} ${id}`)) return undefined;
     const destination = this.keys.find((k) => k.key === key)?.destination ?? key;
@@ -180,7 +244,7 @@ export class GroupConsumer {
 
   private dispatch(key: string, id: string, flat: string[], deliveries: number): void {
     const entry = this.entry(key, id, flat);
-    if (entry) this.track([entry], this.processor.process(entry, deliveries));
+    if (entry) this.track([entry], this.processor.process(entry, deliveries, this.retryWait));
   }
 
   private dispatchBatch(key: string, raw: RawEntry[]): void {
@@ -195,10 +259,8 @@ export class GroupConsumer {
         this.logger.error(`entries ${entries.map((e) => e.id).join(',')}: ${e.message}`),
       )
       .finally(() => {
-        this.tasks--;
         for (const e of entries) this.inflight.delete(`${e.key} ${e.id}`);
-        this.slotFreed?.();
-        this.slotFreed = undefined;
+        this.freeTask();
         if (this.inflight.size === 0) this.drained.splice(0).forEach((f) => f());
       });
   }

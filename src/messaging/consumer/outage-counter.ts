@@ -29,3 +29,21 @@ export class OutageCounter {
     return ++this.unproven <= MAX_UNPROVEN_OUTAGE_RETRIES ? 'outage' : 'delivery';
   }
 }
+
+/** Whether a ping of PostgreSQL fails or gets no answer within `withinMs` (counts as down). */
+export async function databaseDown(
+  ping: () => Promise<unknown>,
+  withinMs = 2000,
+): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const answered = ping().then(
+    () => false,
+    () => true,
+  );
+  const slow = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), withinMs)));
+  try {
+    return await Promise.race([answered, slow]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

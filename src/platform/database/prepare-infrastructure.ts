@@ -10,6 +10,12 @@ import { connectWithSlot, slotWaitingPg } from './connection-slots';
 export class InfrastructureError extends Error {}
 
 const MIGRATION_LOCK = 7_264_201_600; // any constant shared by every process of this app
+/**
+ * A starting process has nothing to do until it has a connection: on a PostgreSQL whose
+ * max_connections are all taken it waits a minute for one to free (10 s was not enough beside a
+ * test run and a bench) before it says it cannot reach the server.
+ */
+const START_SLOT_WAIT_MS = 60_000;
 
 function describePg(url: string): { address: string; database: string; adminUrl: string } {
   const u = new URL(url);
@@ -33,7 +39,10 @@ export async function prepareInfrastructure(config: AppConfig): Promise<void> {
 }
 
 const connectTo = (url: string) =>
-  connectWithSlot(() => new Client({ connectionString: url, connectionTimeoutMillis: 3000 }));
+  connectWithSlot(
+    () => new Client({ connectionString: url, connectionTimeoutMillis: 3000 }),
+    START_SLOT_WAIT_MS,
+  );
 
 /**
  * Connects to the database itself, and only when the server answers 3D000 (no such database)

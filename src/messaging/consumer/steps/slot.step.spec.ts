@@ -1,0 +1,34 @@
+import { Semaphore } from '../semaphore';
+import { WAIT_IN_PLACE } from './retry.step';
+import { slotStep } from './slot.step';
+import { Delivery, Outcome } from './step';
+
+const d: Delivery = {
+  entry: { key: 'k', destination: 'd', id: '1-0', fields: {} },
+  delivery: 1,
+  retryWait: WAIT_IN_PLACE,
+};
+
+/** Attempts in flight at once through `step`, of `n` started together. */
+async function concurrent(step: ReturnType<typeof slotStep>, n: number): Promise<number> {
+  let now = 0;
+  let most = 0;
+  const next = async (): Promise<Outcome> => {
+    most = Math.max(most, ++now);
+    await new Promise((r) => setImmediate(r));
+    now--;
+    return 'ok';
+  };
+  await Promise.all(Array.from({ length: n }, () => step(d, next)));
+  return most;
+}
+
+describe('slotStep', () => {
+  it('holds a connection slot per attempt: no more attempts at once than slots', async () => {
+    expect(await concurrent(slotStep(new Semaphore(2), false), 5)).toBe(2);
+  });
+
+  it('takes none for a deferWrites handler, which holds no connection while it runs', async () => {
+    expect(await concurrent(slotStep(new Semaphore(2), true), 5)).toBe(5);
+  });
+});

@@ -1,0 +1,62 @@
+import { HandledOutcome, HandlerRun } from '../../../platform/observability/messaging-spans';
+import { Message } from '../../message';
+import { messageIdOf, StreamEntry } from '../../streams/stream-entry';
+
+export { messageIdOf };
+export type { StreamEntry };
+
+/**
+ * Where a retry waits. The group consumer hands one to every entry it dispatches: waiting there
+ * gives up the entry's task slot, so a message between two attempts holds back no other.
+ */
+export interface RetryWait {
+  /** Resolves after `ms` (at once when `signal` aborts), once the entry holds a task slot again. */
+  wait(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** One entry on its way through the steps. */
+export interface Delivery {
+  readonly entry: StreamEntry;
+  /** Which delivery the current attempt is (1 = first); the retry step counts it up. */
+  delivery: number;
+  /** Set by the decode step. */
+  message?: Message;
+  readonly retryWait: RetryWait;
+}
+
+/**
+ * What became of an entry: handled (`ok`, `duplicate`: acknowledged), `dead-lettered`
+ * (acknowledged with it), `not-ours` (a re-drive for another group: acknowledged), or
+ * `left-pending` (shutdown: a claim or our restart takes it).
+ */
+export type Outcome = Exclude<HandledOutcome, 'retry'> | 'not-ours' | 'left-pending';
+
+export type Next = () => Promise<Outcome>;
+/** A piece of the consumer, as Watermill's router middleware: it may act before and after `next`. */
+export type Step = (d: Delivery, next: Next) => Promise<Outcome>;
+
+/** The steps in order, each wrapping the rest; the last one calls no `next`. */
+export function chain(steps: Step[]): (d: Delivery) => Promise<Outcome> {
+  const run = (i: number, d: Delivery): Promise<Outcome> =>
+    i === steps.length
+      ? Promise.reject(new Error('the last step must not call next'))
+      : steps[i](d, () => run(i + 1, d));
+  return (d) => run(0, d);
+}
+
+export function messageOf(d: Delivery): Message {
+  if (!d.message) throw new Error(`entry ${d.entry.id} used before the decode step`);
+  return d.message;
+}
+
+/** The attempt as logs and spans name it. */
+export function runOf(handler: string, d: Delivery): HandlerRun {
+  const { entry } = d;
+  return {
+    handler,
+    name: entry.fields.name,
+    destination: entry.destination,
+    messageId: messageIdOf(entry, messageOf(d)),
+    delivery: d.delivery,
+  };
+}
