@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { eventually, TestEnv } from '../support/test-env';
 import {
   createBooking,
@@ -13,6 +12,7 @@ import {
   postWebhook,
   webhookTicket,
 } from './support';
+import { startJourney } from '../support/journey';
 
 /**
  * Every endpoint of spec §2 (except ops): its success and each failure status. The simulator
@@ -26,8 +26,7 @@ describe('HTTP API (spec §2)', () => {
   let booking_id: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ webhook: { enabled: false } });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env));
     booking_id = await createBooking(url);
   });
   afterAll(async () => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { groupSettled } from '../messaging/support';
 import { eventually, TestEnv } from '../support/test-env';
 import { createShow, footprint, quietFootprint } from './support';
 import { settled } from '../support/settled';
+import { startJourney } from '../support/journey';
 
 /**
  * Spec §9: one booking cannot make Dead Nation send thousands of tickets (at most
@@ -18,8 +18,7 @@ describe('booking limits and bookings Dead Nation refuses', () => {
   let url: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ webhook: { enabled: false } });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env));
   });
   afterAll(async () => {
     await env.close();

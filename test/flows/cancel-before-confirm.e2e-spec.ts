@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { groupSettled } from '../messaging/support';
 import { TestEnv } from '../support/test-env';
 import { createShow, liveTickets, postWebhook, webhookTicket } from './support';
 import { settled } from '../support/settled';
+import { startJourney } from '../support/journey';
 
 /**
  * Spec §9: order never resurrects a ticket. Dead Nation's cancellation may reach us before its
@@ -17,8 +17,7 @@ describe('a cancellation that overtakes its confirmation', () => {
   let url: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ webhook: { enabled: false } });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env));
   });
   afterAll(async () => {
     await env.close();

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { TestEnv } from '../support/test-env';
 import { createShow, future, quietFootprint, webhookTicket } from './support';
+import { startJourney } from '../support/journey';
 
 /**
  * Spec §9, integrity under hostile input: text PostgreSQL cannot store, dates, years and UTC
@@ -133,8 +133,7 @@ describe('hostile input (spec §9): a 400 naming the field, and nothing written'
   let table: Case[];
 
   beforeAll(async () => {
-    sim = await startSimulator({ webhook: { enabled: false } });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env));
     const showId = await createShow(url);
     const booked = await request(url)
       .post('/api/book-tickets')

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { featureModules } from '../../src/features';
 import { refundKeys } from '../../src/refunds/refund-ticket/refund-keys';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { settled } from '../support/settled';
 import { callsPer, ENDPOINTS, rawCalls } from '../support/sim-calls';
 import { eventually, TestEnv } from '../support/test-env';
 import { createBooking, createShow, liveTickets, postWebhook, webhookTicket } from './support';
+import { startJourney } from '../support/journey';
 
 /** What the simulated services hold for a set of tickets, read back over HTTP as anyone would. */
 async function gatewayView(sim: RunningSimulator, ticketIds: string[]) {
@@ -50,8 +50,7 @@ describe('the ticketing journey against the gateway simulator (spec §4)', () =>
   let url: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ webhook: { delay_ms: 10 } });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env, { webhook: { delay_ms: 10 } }));
     sim.configure({ webhook: { app_url: url } });
   });
   afterAll(async () => {

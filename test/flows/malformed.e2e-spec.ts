@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { TestEnv } from '../support/test-env';
 import { createShow, quietFootprint, webhookTicket } from './support';
+import { startJourney } from '../support/journey';
 
 interface Case {
   name: string;
@@ -269,8 +269,7 @@ describe('malformed requests: a 4xx that says why, and nothing written', () => {
   let table: Case[];
 
   beforeAll(async () => {
-    sim = await startSimulator({ webhook: { enabled: false } });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env));
     table = cases(await createShow(url));
   });
   afterAll(async () => {

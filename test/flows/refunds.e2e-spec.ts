@@ -5,6 +5,7 @@ import { refundKeys } from '../../src/refunds/refund-ticket/refund-keys';
 import { callsPer, ENDPOINTS, rawCalls } from '../support/sim-calls';
 import { eventually, TestEnv } from '../support/test-env';
 import { createShow, liveTickets } from './support';
+import { startJourney } from '../support/journey';
 
 /** Books `seats` through the API; the simulator's Dead Nation confirms them by webhook. */
 async function bookAndConfirm(url: string, sim: RunningSimulator, seats: number) {
@@ -57,8 +58,7 @@ describe('refunds (spec §2, §9)', () => {
     let url: string;
 
     beforeAll(async () => {
-      sim = await startSimulator({ webhook: { delay_ms: 10 } });
-      ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+      ({ sim, url } = await startJourney(env, { webhook: { delay_ms: 10 } }));
       sim.configure({ webhook: { app_url: url } });
     });
     afterAll(async () => {
@@ -85,8 +85,7 @@ describe('refunds (spec §2, §9)', () => {
     let url: string;
 
     beforeAll(async () => {
-      sim = await startSimulator({ webhook: { delay_ms: 10 } });
-      ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+      ({ sim, url } = await startJourney(env, { webhook: { delay_ms: 10 } }));
       sim.configure({ webhook: { app_url: url } });
     });
     afterAll(async () => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { groupSettled } from '../messaging/support';
 import { settled } from '../support/settled';
 import { eventually, TestEnv } from '../support/test-env';
 import { createShow } from './support';
+import { startJourney } from '../support/journey';
 
 const SHEET = 'tickets-to-print';
 
@@ -20,8 +20,7 @@ describe('the spreadsheet ledger under concurrency', () => {
   let url: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ webhook: { enabled: false } });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env));
   });
   afterAll(async () => {
     await env.close();

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { settled } from '../support/settled';
 import { rawCalls } from '../support/sim-calls';
 import { TestEnv } from '../support/test-env';
 import { createBooking, postWebhook, webhookTicket } from './support';
+import { startJourney } from '../support/journey';
 
 /**
  * What the simulated services hold for a ticket, read back over HTTP, counted without regard to
@@ -37,8 +37,7 @@ describe('UUIDs in any letter case name one thing', () => {
   let booking_id: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ webhook: { enabled: false } });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env));
     booking_id = await createBooking(url);
   });
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { TestEnv } from '../support/test-env';
 import { createBooking, footprint, postWebhook, quietFootprint, webhookTicket } from './support';
+import { startJourney } from '../support/journey';
 
 /**
  * Spec §9, "integrity under hostile input", for Dead Nation's webhook: what it cannot stand
@@ -16,8 +16,7 @@ describe('the webhook takes in only what it can stand behind', () => {
   let booking_id: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ webhook: { enabled: false } });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env));
     booking_id = await createBooking(url);
   });
   afterAll(async () => {

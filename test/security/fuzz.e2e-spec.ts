@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { TestEnv } from '../support/test-env';
 import { createBooking, createShow, footprint, quietFootprint } from '../flows/support';
+import { startJourney } from '../support/journey';
 
 /**
  * Spec §9: every endpoint, fed random and hostile input, answers 2xx or a 4xx in the error shape
@@ -154,8 +154,7 @@ describe('fuzzing every endpoint (fast-check)', () => {
 
   beforeAll(async () => {
     process.stdout.write(`fuzz seed ${SEED} (FUZZ_SEED=${SEED} repeats this run)\n`);
-    sim = await startSimulator({ webhook: { enabled: false } });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env));
     showId = await createShow(url, { number_of_tickets: 1000 });
     bookingId = await createBooking(url, { show_id: showId });
     baseline = await quietFootprint(env);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { featureModules } from '../../src/features';
-import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
+import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { eventually, TestEnv } from '../support/test-env';
 import {
   createBooking,
@@ -12,6 +12,7 @@ import {
   webhookTicket,
 } from '../flows/support';
 import { newWebhookSecret, nowSeconds, sign } from './support';
+import { startJourney } from '../support/journey';
 
 /** Spec §9: with DEAD_NATION_WEBHOOK_SECRET set, only Dead Nation's signed webhooks get in. */
 describe('the webhook signature (Standard Webhooks)', () => {
@@ -22,8 +23,7 @@ describe('the webhook signature (Standard Webhooks)', () => {
   let booking_id: string;
 
   beforeAll(async () => {
-    sim = await startSimulator({ webhook: { delay_ms: 10 }, webhookSecret: secret });
-    ({ url } = await env.start(featureModules, { GATEWAY_URL: sim.url }));
+    ({ sim, url } = await startJourney(env, { webhook: { delay_ms: 10 }, webhookSecret: secret }));
     sim.configure({ webhook: { app_url: url, enabled: false } });
     booking_id = await createBooking(url);
   });

@@ -1,0 +1,20 @@
+import { featureModules } from '../../src/features';
+import {
+  RunningSimulator,
+  SimulatorOptions,
+  startSimulator,
+} from '../../simulator/gateway-simulator';
+import { TestEnv } from './test-env';
+
+/**
+ * The set-up of every journey suite: the whole app (every feature module) against a gateway
+ * simulator of its own. Without options the simulator posts no webhooks.
+ */
+export async function startJourney(
+  env: TestEnv,
+  simulator: SimulatorOptions = { webhook: { enabled: false } },
+): Promise<{ sim: RunningSimulator; url: string }> {
+  const sim = await startSimulator(simulator);
+  const { url } = await env.start(featureModules, { GATEWAY_URL: sim.url });
+  return { sim, url };
+}
