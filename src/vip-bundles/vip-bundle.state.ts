@@ -52,16 +52,18 @@ export interface VipBundle extends VipBundleView {
   taxi_canceled_at: string | null;
 }
 
-export interface NewVipBundle {
-  vip_bundle_id: string;
-  booking_id: string;
-  customer_email: string;
-  show_id: string;
-  number_of_tickets: number;
-  passengers: string[];
-  inbound_flight_id: string;
-  return_flight_id: string;
-}
+/** What a bundle starts from: what the customer asked for, and its ids. */
+export type NewVipBundle = Pick<
+  VipBundleView,
+  | 'vip_bundle_id'
+  | 'booking_id'
+  | 'customer_email'
+  | 'show_id'
+  | 'number_of_tickets'
+  | 'passengers'
+  | 'inbound_flight_id'
+  | 'return_flight_id'
+>;
 
 /**
  * A new bundle and its VipBundleInitialized_v1, to be stored in one transaction
