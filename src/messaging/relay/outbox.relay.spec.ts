@@ -1,17 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { MessagingOptions } from '../messaging.options';
 import { StreamNames } from '../messaging.tokens';
-import { OutboxRelay } from './outbox.relay';
+import { OutboxRelay, OutboxRow } from './outbox.relay';
 
-interface Row {
-  id: string;
-  message_id: string;
-  destination: string;
-  name: string;
-  payload: string;
-  correlation_id: string | null;
-  traceparent: string | null;
-  tracestate: string | null;
+interface Row extends OutboxRow {
   published: boolean;
 }
 

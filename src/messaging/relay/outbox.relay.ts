@@ -18,7 +18,7 @@ import { RedisFactory, StreamNames } from '../messaging.tokens';
 import { OutboxNotifier } from '../outbox.notifier';
 import { encodeEntry } from '../streams/stream-entry';
 
-interface OutboxRow {
+export interface OutboxRow {
   id: string;
   message_id: string;
   destination: string;
