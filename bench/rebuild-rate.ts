@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { runMigrations } from '../src/platform/database/prepare-infrastructure';
+import { withBenchDatabase } from './support/bench-database';
 import { rebuildOpsReadModel } from '../src/ops/rebuild/ops-read-model.rebuild';
 
 /**
@@ -14,26 +14,15 @@ import { rebuildOpsReadModel } from '../src/ops/rebuild/ops-read-model.rebuild';
  */
 async function main(): Promise<void> {
   const target = Number(process.env.EVENTS ?? 100_000);
-  const adminUrl = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const database = `tickets_bench_${process.pid}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  try {
-    await runMigrations(url.toString());
-    const written = await fillEventsStore(url.toString(), target);
-    const report = await rebuildOpsReadModel({ postgresUrl: url.toString() });
+  await withBenchDatabase(async (url) => {
+    const written = await fillEventsStore(url, target);
+    const report = await rebuildOpsReadModel({ postgresUrl: url });
     const rate = Math.round(report.eventsRead / (report.durationMs / 1000));
     console.log(
       `${report.eventsRead} events (${written} written) -> ${report.documents} documents in ` +
         `${(report.durationMs / 1000).toFixed(2)} s: ${rate} events/s`,
     );
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 }
 
 /** Bookings of 1-3 tickets, each confirmed, receipted and printed, one in ten refunded. */
