@@ -5,6 +5,7 @@ import { OpsModule } from './ops/ops.module';
 import { RefundsModule } from './refunds/refunds.module';
 import { ShowsModule } from './shows/shows.module';
 import { TicketsModule } from './tickets/tickets.module';
+import { WebModule } from './web/web.module';
 
 /** The business feature modules the app runs with. */
 export const featureModules: Array<Type | DynamicModule> = [
@@ -14,4 +15,5 @@ export const featureModules: Array<Type | DynamicModule> = [
   TicketsModule,
   RefundsModule,
   OpsModule,
+  WebModule,
 ];
