@@ -6,7 +6,7 @@ import {
   OnModuleInit,
   Provider,
 } from '@nestjs/common';
-import Redis from 'ioredis';
+import { isClusterUrl, RedisClient } from '../platform/redis/redis-client';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -24,6 +24,7 @@ import { CommandSender, OutboxEventPublisher } from './outbox.publisher';
 import { OutboxNotifier } from './outbox.notifier';
 import { OutboxWriter } from './outbox.writer';
 import { IoRedisFactory } from './redis.factory';
+import { scanStreams } from './redis-keys';
 import { OutboxRelay } from './relay/outbox.relay';
 import { StreamTrimmer } from './stream-trimmer';
 import { Pruner } from './pruner';
@@ -43,7 +44,7 @@ export interface MessagingAsyncOptions {
  */
 @Module({})
 export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
-  private metricsRedis?: Redis;
+  private metricsRedis?: RedisClient;
 
   constructor(
     private readonly eventBus: EventBus,
@@ -80,7 +81,8 @@ export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
         options,
         {
           provide: StreamNames,
-          useFactory: (o: MessagingOptions) => new StreamNames(o.keyPrefix, o.serviceName),
+          useFactory: (o: MessagingOptions) =>
+            new StreamNames(o.keyPrefix, o.serviceName, isClusterUrl(o.redisUrl)),
           inject: [MESSAGING_OPTIONS],
         },
         { provide: RedisFactory, useClass: IoRedisFactory },
@@ -131,7 +133,10 @@ export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
         return out;
       },
       async deadLetterCount() {
-        return redis.xlen(names.deadLetters);
+        if (!names.cluster) return redis.xlen(names.deadLetters);
+        const keys = await scanStreams(redis, names.deadLetterPattern);
+        const lengths = await Promise.all(keys.map((key) => redis.xlen(key)));
+        return lengths.reduce((sum, n) => sum + n, 0);
       },
     });
   }
