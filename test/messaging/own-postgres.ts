@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -67,5 +67,10 @@ export class OwnPostgres {
     await this.pg('pg_ctl', ['-D', this.data, '-m', 'immediate', '-w', 'stop']).catch(
       () => undefined,
     );
+  }
+
+  /** Its data directory and log (stop it first). */
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
