@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { RedisClient } from '../platform/redis/redis-client';
 import { DataSource } from 'typeorm';
 import { DeadLetters } from './dead-letters';
 import { StreamNames } from './messaging.tokens';
@@ -43,7 +43,7 @@ export class MessagingStatus {
 
   constructor(
     private readonly db: DataSource,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly names: StreamNames,
   ) {
     this.deadLetters = new DeadLetters(redis, names);
