@@ -39,6 +39,17 @@ export class DeadLetters {
     return entries.map(([id, flat]) => decodeDeadLetter(id, flat));
   }
 
+  /** The newest `count` dead letters, newest first, and how many there are in all. */
+  async newest(count: number): Promise<{ count: number; items: DeadLetter[] }> {
+    const [entries, total] = await Promise.all([
+      this.redis.xrevrange(this.names.deadLetters, '+', '-', 'COUNT', count) as Promise<
+        [string, string[]][]
+      >,
+      this.redis.xlen(this.names.deadLetters),
+    ]);
+    return { count: total, items: entries.map(([id, flat]) => decodeDeadLetter(id, flat)) };
+  }
+
   /**
    * Puts dead letters back on their stream, addressed to the group that failed them only (the
    * other groups skip the copy), and removes them from the dead-letter stream.

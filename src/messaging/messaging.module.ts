@@ -17,6 +17,7 @@ import { SubscriptionDiscovery } from './consumer/subscriptions';
 import { MessagingMetrics } from './messaging.metrics';
 import { MESSAGING_OPTIONS, MessagingOptions, validateMessagingOptions } from './messaging.options';
 import { RedisFactory, StreamNames } from './messaging.tokens';
+import { outboxBacklog } from './messaging-status';
 import { nameMessagingTracer } from './messaging.tracer';
 import { OutboxCommandRouting } from './outbox-command';
 import { CommandSender, OutboxEventPublisher } from './outbox.publisher';
@@ -118,12 +119,8 @@ export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
     const names = this.names;
     this.metrics.setSource({
       async outboxBacklog() {
-        const [row] = await db.query(
-          `SELECT count(*)::int AS count,
-                  COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS age
-             FROM outbox WHERE published_at IS NULL`,
-        );
-        return { count: row.count, oldestAgeSeconds: row.age };
+        const { backlog, oldest_age_seconds } = await outboxBacklog(db);
+        return { count: backlog, oldestAgeSeconds: oldest_age_seconds };
       },
       async pendingPerGroup() {
         const out: { group: string; stream: string; pending: number }[] = [];
