@@ -5,6 +5,8 @@ import { OpsModule } from './ops/ops.module';
 import { RefundsModule } from './refunds/refunds.module';
 import { ShowsModule } from './shows/shows.module';
 import { TicketsModule } from './tickets/tickets.module';
+import { VipBundlesModule } from './vip-bundles/vip-bundles.module';
+import { WebModule } from './web/web.module';
 
 /** The business feature modules the app runs with. */
 export const featureModules: Array<Type | DynamicModule> = [
@@ -14,4 +16,6 @@ export const featureModules: Array<Type | DynamicModule> = [
   TicketsModule,
   RefundsModule,
   OpsModule,
+  VipBundlesModule,
+  WebModule,
 ];

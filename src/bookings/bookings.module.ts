@@ -11,5 +11,6 @@ import { ReleaseSeatsHandler } from './release-seats/release-seats.handler';
   imports: [ShowsModule],
   controllers: [BookTicketsController],
   providers: [BookingsRepository, BookTicketsHandler, BookAtDeadNationHandler, ReleaseSeatsHandler],
+  exports: [BookingsRepository],
 })
 export class BookingsModule {}

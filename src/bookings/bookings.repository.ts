@@ -51,6 +51,15 @@ export class BookingsRepository {
     return rows.length === 1;
   }
 
+  /** Whether the booking is stored: a command that books under a given id finds its redelivery. */
+  async exists(bookingId: string): Promise<boolean> {
+    const rows: unknown[] = await this.txHost.tx.query(
+      'SELECT 1 FROM bookings WHERE booking_id = $1',
+      [bookingId],
+    );
+    return rows.length > 0;
+  }
+
   /**
    * Records that the booking failed and gives its seats back, in one statement and only the
    * first time: the failure's row is the guard, so two messages about one failure (or one

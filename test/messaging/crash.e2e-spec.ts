@@ -159,6 +159,9 @@ describe('R19: SIGTERM under load', () => {
     env.spawn(PROBE_MAIN);
     await expectExactlyOnce(env, 'probe_effect', all, 60_000);
     await expectExactlyOnce(env, 'probe_mirror', all, 60_000);
+    await settled(env); // and again once nothing is left to deliver
+    await expectExactlyOnce(env, 'probe_effect', all);
+    await expectExactlyOnce(env, 'probe_mirror', all);
   });
 });
 
@@ -176,6 +179,8 @@ describe('R5: two relays at once', () => {
       await writer.append(all.slice(i, i + 100).map((seq) => new Probe_v1({ seq })));
     }
     await expectExactlyOnce(env, 'probe_effect', all, 60_000);
+    await settled(env); // both relays idle and every group done: a late copy would be seen
+    await expectExactlyOnce(env, 'probe_effect', all);
     expect(await unpublished(env)).toBe(0);
     // SKIP LOCKED: each row was claimed by exactly one relay, so none was published twice.
     expect(await env.redisClient.xlen(env.key('events.Probe_v1'))).toBe(3000);

@@ -9,8 +9,13 @@ export interface GroupState {
   lastDelivered: string;
 }
 
-/** Every consumer group of every stream under the run's prefix, as XINFO GROUPS shows it. */
-export async function groupStates(env: TestEnv): Promise<GroupState[]> {
+/**
+ * Every consumer group of every stream under the run's prefix, as XINFO GROUPS shows it (also
+ * read by the chaos soak, on a Redis of its own).
+ */
+export async function groupStates(
+  env: Pick<TestEnv, 'redisClient' | 'prefix'>,
+): Promise<GroupState[]> {
   const redis = env.redisClient;
   const out: GroupState[] = [];
   let cursor = '0';
