@@ -1,22 +1,14 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { INestApplication } from '@nestjs/common';
 import { ProbeModule } from '../fixtures/probe.module';
-import { eventually, ROOT, TestEnv } from '../support/test-env';
+import { eventually, TestEnv } from '../support/test-env';
 import { settled } from '../support/settled';
-import { effects, expectExactlyOnce, publishProbes, seqs } from './support';
-
-const run = promisify(execFile);
+import { dlqCli, effects, expectExactlyOnce, publishProbes, seqs } from './support';
 
 describe('failing handlers: retries, dead letters, independent groups', () => {
   const env = new TestEnv({ MAX_DELIVERIES: '3' });
   let app: INestApplication;
 
-  const dlq = (...args: string[]) =>
-    run(process.execPath, [join(ROOT, 'dist/src/cli/dlq.js'), ...args], {
-      env: { ...process.env, ...env.env },
-    });
+  const dlq = (...args: string[]) => dlqCli(env, ...args);
 
   beforeAll(async () => {
     ({ app } = await env.start([ProbeModule]));
