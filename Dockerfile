@@ -14,6 +14,7 @@ COPY tsconfig.json tsconfig.build.json tsconfig.prod.json nest-cli.json ./
 COPY src src
 COPY simulator simulator
 COPY migrations migrations
+COPY web web
 RUN npm run build:prod
 
 # The production dependencies alone.

@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web application runs in the browser, not in Node.
+    files: ['web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
+  },
+  {
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-floating-promises': 'warn',

@@ -3,7 +3,7 @@ import { SERVICES, ServiceName, SimulatorSettings } from './simulator-settings';
 export type Fault = 'error' | 'timeout';
 
 /** mulberry32: tiny, fast, and the same sequence for the same seed on every machine. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -5,6 +5,7 @@ import { NextFunction, Request, Response, json } from 'express';
 import helmet from 'helmet';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import { dropNoopClsEnhancers } from './platform/context/cls-enhancers';
 import { correlationId, requestContext } from './platform/http/correlation-id.middleware';
 import { refuseHostileHeaders } from './platform/http/request-headers';
 import { AppConfig } from './platform/config/app.config';
@@ -19,8 +20,8 @@ import {
 } from './platform/http/http-body';
 import { setupSwagger } from './platform/http/swagger';
 import { staffOnly } from './platform/security/staff.guard';
-import { httpMetrics } from './platform/observability/http-metrics';
 import { requestLog } from './platform/observability/request-log';
+import { serverSpans } from './platform/observability/server-span';
 import { effectiveLogLevel } from './platform/observability/logging';
 import { stopTracing } from './platform/observability/tracing-lifecycle';
 import { UnexpectedErrorFilter } from './platform/observability/unexpected-error.filter';
@@ -42,10 +43,14 @@ export async function createApp(
     bufferLogs: true,
     ...options,
   });
+  dropNoopClsEnhancers(app);
   // Nest's own lines (start-up, errors) become JSON lines too, with the rest of the logs.
   app.useLogger(app.get(PinoNestLogger));
   // Whose X-Forwarded-For names the client (req.ip, the rate limit's key): no one unless told.
   app.getHttpAdapter().getInstance().set('trust proxy', config.security.trustProxy);
+  // First: every request's server span (trace context continued) and its HTTP metrics, so a
+  // request refused by any later middleware (400, 413, 415) is traced and counted too.
+  app.use(serverSpans());
   // Security headers on every answer, errors included (spec §9). Helmet's default CSP lets
   // Swagger UI run (its scripts are files of ours, its styles inline); no upgrade to https,
   // which a laptop or a TLS-terminating proxy in front does not want.
@@ -54,7 +59,6 @@ export async function createApp(
       contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
     }),
   );
-  app.use(httpMetrics);
   app.use(refuseHostileHeaders);
   // Then: the Correlation-ID, echoed on every response, and the CLS context that
   // carries it into every message and external call the request causes.

@@ -6,6 +6,7 @@ import { RefundsModule } from './refunds/refunds.module';
 import { ShowsModule } from './shows/shows.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { VipBundlesModule } from './vip-bundles/vip-bundles.module';
+import { WebModule } from './web/web.module';
 
 /** The business feature modules the app runs with. */
 export const featureModules: Array<Type | DynamicModule> = [
@@ -16,4 +17,5 @@ export const featureModules: Array<Type | DynamicModule> = [
   RefundsModule,
   OpsModule,
   VipBundlesModule,
+  WebModule,
 ];

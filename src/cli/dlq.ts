@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
-import Redis from 'ioredis';
 import { loadConfig, redisConnectionUrl } from '../platform/config/app.config';
+import { createRedisClient, isClusterUrl } from '../platform/redis/redis-client';
 import { SERVICE_NAME } from '../app-messaging';
 import { DeadLetters, StreamNames } from '../messaging';
 
@@ -13,8 +13,10 @@ const usage = `usage: npm run dlq -- list
 /** `npm run dlq -- list | redrive [id]`: inspect and re-drive dead letters. */
 async function main(args: string[]): Promise<number> {
   const config = loadConfig();
-  const redis = new Redis(redisConnectionUrl(config.redisUrl), { maxRetriesPerRequest: 1 });
-  const letters = new DeadLetters(redis, new StreamNames(config.streamPrefix, SERVICE_NAME));
+  const url = redisConnectionUrl(config.redisUrl);
+  const redis = createRedisClient(url, { maxRetriesPerRequest: 1 });
+  const names = new StreamNames(config.streamPrefix, SERVICE_NAME, isClusterUrl(url));
+  const letters = new DeadLetters(redis, names);
   try {
     const [command, id] = args;
     if (command === 'list') {

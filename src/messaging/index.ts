@@ -26,6 +26,8 @@ export { ConsumerHost } from './consumer/consumer-host';
 export { OutboxRelay } from './relay/outbox.relay';
 export { DeadLetters, REDRIVE_PAGE } from './dead-letters';
 export type { DeadLetter } from './dead-letters';
+export { MessagingStatus } from './messaging-status';
+export type { GroupStatus, OutboxStatus } from './messaging-status';
 export { StreamTrimmer, DEAD_LETTERS_MAX } from './stream-trimmer';
 export { Pruner } from './pruner';
 export { replayableSince, replayOutbox } from './outbox-replay';

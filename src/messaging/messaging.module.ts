@@ -6,7 +6,7 @@ import {
   OnModuleInit,
   Provider,
 } from '@nestjs/common';
-import Redis from 'ioredis';
+import { isClusterUrl, RedisClient } from '../platform/redis/redis-client';
 import { DiscoveryModule } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -17,12 +17,14 @@ import { SubscriptionDiscovery } from './consumer/subscriptions';
 import { MessagingMetrics } from './messaging.metrics';
 import { MESSAGING_OPTIONS, MessagingOptions, validateMessagingOptions } from './messaging.options';
 import { RedisFactory, StreamNames } from './messaging.tokens';
+import { outboxBacklog } from './messaging-status';
 import { nameMessagingTracer } from './messaging.tracer';
 import { OutboxCommandRouting } from './outbox-command';
 import { CommandSender, OutboxEventPublisher } from './outbox.publisher';
 import { OutboxNotifier } from './outbox.notifier';
 import { OutboxWriter } from './outbox.writer';
 import { IoRedisFactory } from './redis.factory';
+import { scanStreams } from './redis-keys';
 import { OutboxRelay } from './relay/outbox.relay';
 import { StreamTrimmer } from './stream-trimmer';
 import { Pruner } from './pruner';
@@ -42,7 +44,7 @@ export interface MessagingAsyncOptions {
  */
 @Module({})
 export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
-  private metricsRedis?: Redis;
+  private metricsRedis?: RedisClient;
 
   constructor(
     private readonly eventBus: EventBus,
@@ -79,7 +81,8 @@ export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
         options,
         {
           provide: StreamNames,
-          useFactory: (o: MessagingOptions) => new StreamNames(o.keyPrefix, o.serviceName),
+          useFactory: (o: MessagingOptions) =>
+            new StreamNames(o.keyPrefix, o.serviceName, isClusterUrl(o.redisUrl)),
           inject: [MESSAGING_OPTIONS],
         },
         { provide: RedisFactory, useClass: IoRedisFactory },
@@ -116,12 +119,8 @@ export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
     const names = this.names;
     this.metrics.setSource({
       async outboxBacklog() {
-        const [row] = await db.query(
-          `SELECT count(*)::int AS count,
-                  COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS age
-             FROM outbox WHERE published_at IS NULL`,
-        );
-        return { count: row.count, oldestAgeSeconds: row.age };
+        const { backlog, oldest_age_seconds } = await outboxBacklog(db);
+        return { count: backlog, oldestAgeSeconds: oldest_age_seconds };
       },
       async pendingPerGroup() {
         const out: { group: string; stream: string; pending: number }[] = [];
@@ -134,7 +133,10 @@ export class MessagingModule implements OnModuleInit, OnApplicationShutdown {
         return out;
       },
       async deadLetterCount() {
-        return redis.xlen(names.deadLetters);
+        if (!names.cluster) return redis.xlen(names.deadLetters);
+        const keys = await scanStreams(redis, names.deadLetterPattern);
+        const lengths = await Promise.all(keys.map((key) => redis.xlen(key)));
+        return lengths.reduce((sum, n) => sum + n, 0);
       },
     });
   }

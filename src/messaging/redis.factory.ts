@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
+import { createRedisClient, RedisClient } from '../platform/redis/redis-client';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { RedisFactory } from './messaging.tokens';
 
@@ -14,8 +14,8 @@ export class IoRedisFactory extends RedisFactory {
     super();
   }
 
-  create(purpose: string): Redis {
-    const redis = new Redis(this.options.redisUrl, {
+  create(purpose: string): RedisClient {
+    const redis = createRedisClient(this.options.redisUrl, {
       connectionName: `${this.options.serviceName}:${purpose}`.replace(/\s+/g, '_'),
       maxRetriesPerRequest: 1,
       enableAutoPipelining: !purpose.startsWith('consumer '),

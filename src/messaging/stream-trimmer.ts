@@ -5,10 +5,11 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import Redis from 'ioredis';
+import { RedisClient } from '../platform/redis/redis-client';
 import { SubscriptionDiscovery } from './consumer/subscriptions';
 import { MESSAGING_OPTIONS, MessagingOptions } from './messaging.options';
 import { RedisFactory, StreamNames } from './messaging.tokens';
+import { scanStreams } from './redis-keys';
 import { compareIds } from './streams/stream-entry';
 
 /** The most dead letters kept (approximately: Redis trims whole nodes). */
@@ -39,7 +40,7 @@ export function safeTrimId(
 export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StreamTrimmer.name);
   private timer?: NodeJS.Timeout;
-  private redis?: Redis;
+  private redis?: RedisClient;
 
   private expected?: Map<string, Set<string>>;
 
@@ -75,7 +76,7 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
     if (!this.redis) return 0;
     let trimmed = 0;
     for (const pattern of ['events.*', 'commands.*']) {
-      const keys = await this.scan(this.names.prefix + pattern);
+      const keys = await scanStreams(this.redis, this.names.prefix + pattern);
       for (const key of keys) trimmed += await this.trim(key);
     }
     return trimmed + (await this.trimDeadLetters());
@@ -84,20 +85,27 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
   /**
    * The dead letters are kept as long as their messages are kept in the outbox (OUTBOX_RETENTION:
    * until then `npm run outbox -- replay` can still send them again), and at most about
-   * DEAD_LETTERS_MAX of them, so a poison storm cannot fill Redis. What goes is logged.
+   * DEAD_LETTERS_MAX of them, so a poison storm cannot fill Redis (on a cluster, per stream's
+   * dead-letter stream). What goes is logged.
    */
   async trimDeadLetters(): Promise<number> {
     const redis = this.redis!;
-    const key = this.names.deadLetters;
     const horizon = `${Date.now() - this.options.retention.outboxMs}-0`;
-    const old = await redis.xtrim(key, 'MINID', horizon);
-    const many = await redis.xtrim(key, 'MAXLEN', '~', DEAD_LETTERS_MAX);
-    if (old + many > 0) {
-      this.logger.warn(
-        `dropped ${old} dead letters older than OUTBOX_RETENTION and ${many} beyond the newest ${DEAD_LETTERS_MAX}`,
-      );
+    const keys = this.names.cluster
+      ? await scanStreams(redis, this.names.deadLetterPattern)
+      : [this.names.deadLetters];
+    let dropped = 0;
+    for (const key of keys) {
+      const old = await redis.xtrim(key, 'MINID', horizon);
+      const many = await redis.xtrim(key, 'MAXLEN', '~', DEAD_LETTERS_MAX);
+      if (old + many > 0) {
+        this.logger.warn(
+          `dropped ${old} dead letters older than OUTBOX_RETENTION and ${many} beyond the newest ${DEAD_LETTERS_MAX}${this.names.cluster ? ` from ${key}` : ''}`,
+        );
+      }
+      dropped += old + many;
     }
-    return old + many;
+    return dropped;
   }
 
   async trim(key: string): Promise<number> {
@@ -126,26 +134,6 @@ export class StreamTrimmer implements OnApplicationBootstrap, OnApplicationShutd
     if (!safe) return 0;
     const minId = compareIds(safe, horizon) < 0 ? safe : horizon;
     return await redis.xtrim(key, 'MINID', minId);
-  }
-
-  private async scan(match: string): Promise<string[]> {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = (await this.redis!.call(
-        'SCAN',
-        cursor,
-        'MATCH',
-        match,
-        'TYPE',
-        'stream',
-        'COUNT',
-        '500',
-      )) as [string, string[]];
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    return keys;
   }
 
   onApplicationShutdown(): void {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import type { ShowListing } from './list-shows/list-shows.dto';
 
 export interface NewShow {
   show_id: string;
@@ -53,5 +54,18 @@ export class ShowsRepository {
       [showId],
     );
     return row?.dead_nation_id;
+  }
+
+  /** The latest shows by start time, with their seat counters. */
+  async list(limit: number): Promise<ShowListing[]> {
+    const rows: (Omit<ShowListing, 'start_time'> & { start_time: Date })[] =
+      await this.txHost.tx.query(
+        `SELECT s.show_id, s.dead_nation_id, s.title, s.venue, s.start_time, s.number_of_tickets,
+                c.seats_booked
+           FROM shows s JOIN show_seats c USING (show_id)
+          ORDER BY s.start_time DESC, s.show_id LIMIT $1`,
+        [limit],
+      );
+    return rows.map((r) => ({ ...r, start_time: r.start_time.toISOString() }));
   }
 }

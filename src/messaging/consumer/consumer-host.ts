@@ -11,7 +11,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import Redis from 'ioredis';
+import { RedisClient } from '../../platform/redis/redis-client';
 import { DataSource } from 'typeorm';
 import { ClsService } from 'nestjs-cls';
 import { MessagingMetrics } from '../messaging.metrics';
@@ -34,7 +34,7 @@ import { SubscriptionDiscovery } from './subscriptions';
 export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ConsumerHost.name);
   private consumers: GroupConsumer[] = [];
-  private redis?: Redis;
+  private redis?: RedisClient;
   private readonly stopping = abortController();
   private started = false;
 
@@ -75,23 +75,27 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         writer: this.writer,
       };
       const processor = new MessageProcessor(sub, deps);
-      this.consumers.push(
-        new GroupConsumer(
-          processor,
-          sub.destinations,
-          this.redisFactory.create(`consumer ${sub.handler}`),
-          this.redis,
-          {
-            consumerName,
-            batch: c.batch,
-            concurrency: c.concurrency,
-            claimIdleMs: c.claimIdleMs,
-            streamKey: (d) => this.names.stream(d),
-            registry,
-          },
-          sub.batch ? new BatchProcessor(sub, processor, deps) : undefined,
-        ),
-      );
+      // One XREADGROUP may only name streams of one slot: on a cluster, a reader per stream.
+      const readers = this.names.cluster ? sub.destinations.map((d) => [d]) : [sub.destinations];
+      for (const destinations of readers) {
+        this.consumers.push(
+          new GroupConsumer(
+            processor,
+            destinations,
+            this.redisFactory.create(`consumer ${sub.handler}`),
+            this.redis,
+            {
+              consumerName,
+              batch: c.batch,
+              concurrency: c.concurrency,
+              claimIdleMs: c.claimIdleMs,
+              streamKey: (d) => this.names.stream(d),
+              registry,
+            },
+            sub.batch ? new BatchProcessor(sub, processor, deps) : undefined,
+          ),
+        );
+      }
     }
     await Promise.all(this.consumers.map((c) => c.start()));
     this.started = true;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import { RedisClient } from '../../platform/redis/redis-client';
 import { compareIds, decodeEntry, StreamEntry } from '../streams/stream-entry';
 import { BatchProcessor } from './batch-processor';
 import { GroupRegistry } from './group-registry';
@@ -63,8 +63,8 @@ export class GroupConsumer {
   constructor(
     private readonly processor: MessageProcessor,
     destinations: string[],
-    private readonly blocking: Redis,
-    private readonly redis: Redis,
+    private readonly blocking: RedisClient,
+    private readonly redis: RedisClient,
     private readonly options: GroupConsumerOptions,
     private readonly batcher?: BatchProcessor,
   ) {

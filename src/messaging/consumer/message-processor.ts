@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import Redis from 'ioredis';
+import { RedisClient } from '../../platform/redis/redis-client';
 import { ClsService } from 'nestjs-cls';
 import { MessagingMetrics } from '../messaging.metrics';
 import { MessagingOptions } from '../messaging.options';
@@ -31,7 +31,7 @@ export interface ProcessorDeps {
   txHost: TransactionHost<TransactionalAdapterTypeOrm>;
   metrics: MessagingMetrics;
   names: StreamNames;
-  redis: Redis;
+  redis: RedisClient;
   stopping: AbortSignal;
   slots: Semaphore;
   writer: OutboxWriter;
@@ -58,7 +58,7 @@ export class MessageProcessor {
     this.acker = new Acker(redis, this.group, logger);
     const deadLetters = new DeadLetters({
       redis,
-      stream: deps.names.deadLetters,
+      stream: (key) => deps.names.deadLettersOf(key),
       group: this.group,
       handler,
       metrics,

@@ -8,7 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import Redis from 'ioredis';
+import { byMaster, RedisClient } from '../../platform/redis/redis-client';
 import { Span } from '@opentelemetry/api';
 import { endSendSpans, startSendSpan } from '../telemetry/messaging-spans';
 import { hitFault } from '../faults';
@@ -17,6 +17,9 @@ import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { RedisFactory, StreamNames } from '../messaging.tokens';
 import { OutboxNotifier } from '../outbox.notifier';
 import { encodeEntry } from '../streams/stream-entry';
+
+/** How long a cluster's relay waits for a replica to acknowledge a batch's entries. */
+export const REPLICA_WAIT_MS = 1000;
 
 export interface OutboxRow {
   id: string;
@@ -42,7 +45,7 @@ export interface OutboxRow {
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private redis: Redis;
+  private redis: RedisClient;
   private listener?: Client;
   private sweep?: NodeJS.Timeout;
   private running = false;
@@ -145,11 +148,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           tracestate: row.tracestate,
         }),
       );
-      const pipeline = this.redis.pipeline();
-      for (const row of rows) {
-        pipeline.xadd(this.names.stream(row.destination), '*', ...encodeEntry(row));
-      }
-      const results = (await pipeline.exec()) ?? [];
+      const results = await this.xadd(rows);
       entryIds = results.map(([, id]) => (typeof id === 'string' ? id : null));
       const failed = results.find(([err]) => err);
       if (failed) throw failed[0] as Error;
@@ -178,6 +177,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     } finally {
       await runner.release();
     }
+  }
+
+  /**
+   * XADDs the rows, in one pipeline per Redis node (a cluster's pipeline may only touch one
+   * node's slots); the replies come back in the rows' order. On a cluster each pipeline ends in
+   * WAIT for one replica: rows are marked published only once a replica holds their entries too,
+   * so a failover promotes a replica that has them (a replica that does not answer in
+   * REPLICA_WAIT_MS delays the batch, it does not fail it).
+   */
+  private async xadd(rows: OutboxRow[]): Promise<[Error | null, unknown][]> {
+    const key = (row: OutboxRow) => this.names.stream(row.destination);
+    const groups = byMaster(this.redis, rows, key);
+    const replies = new Map<OutboxRow, [Error | null, unknown]>();
+    await Promise.all(
+      groups.map(async (group) => {
+        const pipeline = this.redis.pipeline();
+        for (const row of group) pipeline.xadd(key(row), '*', ...encodeEntry(row));
+        if (this.names.cluster) pipeline.wait(1, REPLICA_WAIT_MS);
+        const results = (await pipeline.exec()) ?? [];
+        group.forEach((row, i) => replies.set(row, results[i] ?? [new Error('no reply'), null]));
+      }),
+    );
+    return rows.map((row) => replies.get(row)!);
   }
 
   /** LISTEN on a dedicated connection; reconnects by itself, the sweep covers the gap. */

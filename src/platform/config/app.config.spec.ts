@@ -45,6 +45,15 @@ describe('loadConfig', () => {
     expect(redisConnectionUrl('redis://h:1/3')).toBe('redis://h:1/3');
   });
 
+  it('accepts a Redis Cluster as seed nodes, and refuses a cluster URL without a port', () => {
+    const url = 'redis-cluster://10.0.0.1:7000,10.0.0.2:7001';
+    expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+    expect(redisConnectionUrl(url)).toBe(url);
+    expect(() => loadConfig({ REDIS_URL: 'redis-cluster://10.0.0.1' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ REDIS_URL: 'redis-cluster://' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ REDIS_URL: 'redis-cluster://a:1,,b:2' })).toThrow(/REDIS_URL/);
+  });
+
   it('takes MAX_TICKETS_PER_BOOKING', () => {
     expect(loadConfig({ MAX_TICKETS_PER_BOOKING: '500' }).maxTicketsPerBooking).toBe(500);
   });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { redactUrls } from '../common/redact';
+import { CLUSTER_URL } from '../redis/redis-client';
 import { plainToInstance, Transform } from 'class-transformer';
 import { formatDuration, parseDuration } from './duration';
 import {
@@ -37,9 +38,13 @@ class Environment {
   })
   POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/tickets';
   @IsOptional()
-  @Matches(/^(rediss?:\/\/[^\s]+|[A-Za-z0-9.-]+:\d{1,5}(\/\d+)?)$/, {
-    message: 'REDIS_URL must be host:port[/db] or redis://host:port[/db]',
-  })
+  @Matches(
+    new RegExp(`^(rediss?://[^\\s]+|[A-Za-z0-9.-]+:\\d{1,5}(/\\d+)?)$|${CLUSTER_URL.source}`),
+    {
+      message:
+        'REDIS_URL must be host:port[/db], redis://host:port[/db] or redis-cluster://host:port,host:port,…',
+    },
+  )
   REDIS_URL = '127.0.0.1:6379';
   @IsOptional()
   @Matches(/^[A-Za-z0-9:_.-]*$/, { message: 'STREAM_PREFIX may hold letters, digits and :_.-' })
@@ -296,9 +301,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return config;
 }
 
-/** Parses REDIS_URL in either accepted form into a redis:// URL ioredis understands. */
+/**
+ * Parses REDIS_URL into a URL createRedisClient understands: host:port becomes redis://host:port,
+ * redis://, rediss:// and redis-cluster:// stay as they are.
+ */
 export function redisConnectionUrl(redisUrl: string): string {
-  return /^rediss?:\/\//.test(redisUrl) ? redisUrl : `redis://${redisUrl}`;
+  return /^(rediss?|redis-cluster):\/\//.test(redisUrl) ? redisUrl : `redis://${redisUrl}`;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../../migrations';
 import { redactUrls } from '../common/redact';
 import { AppConfig, redisConnectionUrl } from '../config/app.config';
+import { createRedisClient, masters } from '../redis/redis-client';
 import { connectWithSlot, slotWaitingPg } from './connection-slots';
 
 export class InfrastructureError extends Error {}
@@ -133,7 +133,7 @@ async function refusePendingMigrations(postgresUrl: string): Promise<void> {
 }
 
 async function pingRedis(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisConnectionUrl(redisUrl), {
+  const redis = createRedisClient(redisConnectionUrl(redisUrl), {
     lazyConnect: true,
     connectTimeout: 3000,
     maxRetriesPerRequest: 0,
@@ -150,9 +150,15 @@ async function pingRedis(redisUrl: string): Promise<void> {
     );
   }
   try {
-    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
-    const warning = evictionWarning(policy);
-    if (warning) new Logger('Redis').warn(warning);
+    // Every master of a cluster: each holds a share of the streams.
+    for (const node of await masters(redis)) {
+      const [, policy] = (await node.config('GET', 'maxmemory-policy')) as string[];
+      const warning = evictionWarning(policy);
+      if (warning) {
+        new Logger('Redis').warn(warning);
+        break;
+      }
+    }
   } catch {
     // CONFIG is often disabled on managed Redis: nothing to check then
   } finally {

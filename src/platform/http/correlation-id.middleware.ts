@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ClsMiddleware } from 'nestjs-cls';
+import { ClsServiceManager, ClsStore } from 'nestjs-cls';
 import { CORRELATION_ID } from '../context/request-context';
 
 type WithCorrelationId = Request & { correlationId: string };
@@ -25,10 +25,15 @@ export function correlationId(req: Request, res: Response, next: NextFunction): 
 
 /**
  * The CLS context each request runs in: it carries the Correlation-ID into every message and
- * external call the request causes. Mounted after `correlationId`.
+ * external call the request causes. Mounted after `correlationId`. One AsyncLocalStorage run
+ * with the store filled, instead of nestjs-cls's ClsMiddleware, which awaits four optional
+ * steps (plugin hooks, id generation, proxy providers) this app uses none of, and keeps the
+ * request in the store, which nothing reads.
  */
 export function requestContext(): RequestHandler {
-  return new ClsMiddleware({
-    setup: (cls, req: WithCorrelationId) => cls.set(CORRELATION_ID, req.correlationId),
-  }).use;
+  return (req, _res, next) =>
+    ClsServiceManager.getClsService().runWith(
+      { [CORRELATION_ID]: (req as WithCorrelationId).correlationId } as ClsStore,
+      next,
+    );
 }

@@ -1,4 +1,4 @@
-import { NextFunction, Request, Response } from 'express';
+import { Request, Response } from 'express';
 import { Counter, Histogram, register } from 'prom-client';
 
 function metric<T>(name: string, make: () => T): T {
@@ -31,24 +31,28 @@ const duration = metric(
 export const UNMATCHED_ROUTE = 'unmatched';
 
 /**
- * Counts and times every request, labelled with the route template Express matched
- * (`/api/ticket-refund/:ticket_id`), so ids never become label values. Mounted first, so a
- * request refused by an earlier middleware (413, 415) is counted too.
+ * The route template Express matched (`/api/ticket-refund/:ticket_id`), never the raw path, so
+ * ids never become label values or span names; undefined when no controller matched.
  */
-export function httpMetrics(req: Request, res: Response, next: NextFunction): void {
-  const end = duration.startTimer();
-  res.once('finish', () => {
-    const route: unknown = req.route?.path;
-    // Nest mounts middleware for all routes as the catch-all `/api/{*path}`: a request that
-    // matched only that one matched no controller.
-    const matched = typeof route === 'string' && !route.includes('{*');
-    const labels = {
-      method: req.method,
-      route: matched ? `${req.baseUrl ?? ''}${route}` : UNMATCHED_ROUTE,
-      status: String(res.statusCode),
-    };
-    requests.inc(labels);
-    end(labels);
-  });
-  next();
+export function routeOf(req: Request): string | undefined {
+  const route: unknown = req.route?.path;
+  // Nest mounts middleware for all routes as the catch-all `/api/{*path}`: a request that
+  // matched only that one matched no controller.
+  if (typeof route !== 'string' || route.includes('{*')) return undefined;
+  return `${req.baseUrl ?? ''}${route}`;
+}
+
+/**
+ * Counts and times an answered request (called once its response has finished), labelled with
+ * its route template or `unmatched`: every request, those an early middleware refused (413,
+ * 415) included.
+ */
+export function countRequest(req: Request, res: Response, seconds: number): void {
+  const labels = {
+    method: req.method,
+    route: routeOf(req) ?? UNMATCHED_ROUTE,
+    status: String(res.statusCode),
+  };
+  requests.inc(labels);
+  duration.observe(labels, seconds);
 }

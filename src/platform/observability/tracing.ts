@@ -14,7 +14,6 @@ import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core'
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK, tracing } from '@opentelemetry/sdk-node';
-import { PROBE_PATHS } from './probe-paths';
 import { onTracingStop, setSpansExported } from './tracing-lifecycle';
 
 export const SERVICE_NAME = 'tickets';
@@ -47,24 +46,22 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK {
     // (left out, the SDK would send both to the OTLP endpoint, or to localhost:4318 by default).
     logRecordProcessors: [],
     metricReaders: [],
-    // Not exporting: only the http instrumentation, which continues an incoming traceparent
-    // and carries it on; the others would only make spans nobody records (≈ CPU per request).
-    instrumentations: exporting ? allInstrumentations() : [httpInstrumentation()],
+    // Incoming requests get their SERVER span from serverSpans() (server-span.ts) whether or
+    // not anything exports. Not exporting, nothing is instrumented: the trace context travels in
+    // the headers and outbox rows the app writes itself (request-context.ts), and the other
+    // instrumentations would only make spans nobody records (≈ CPU per request).
+    instrumentations: exporting ? allInstrumentations() : [],
   });
   sdk.start();
   onTracingStop(() => sdk.shutdown());
   return sdk;
 }
 
-function httpInstrumentation(): HttpInstrumentation {
-  return new HttpInstrumentation({
-    ignoreIncomingRequestHook: (req) => PROBE_PATHS.test(req.url ?? ''),
-  });
-}
-
 function allInstrumentations() {
   return [
-    httpInstrumentation(),
+    // Outgoing calls only (a CLIENT span each, its id in the traceparent sent): the SERVER span
+    // of an incoming request is serverSpans()'s.
+    new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
     // Route handlers only: a span per middleware (body parser, CLS, logger) tells nothing.
     new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
     // Only inside a traced request or message: the consumers' blocking reads and the relay's

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import { RedisClient } from '../../../platform/redis/redis-client';
 import { hitFault } from '../../faults';
 import { Step, StreamEntry } from './step';
 
@@ -13,7 +13,7 @@ export class Acker {
   private flushing = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly group: string,
     private readonly logger: Logger,
   ) {}

@@ -24,7 +24,7 @@ function fakes(fail = false) {
   const logger = { error: jest.fn() } as unknown as Logger;
   const deadLetters = new DeadLetters({
     redis: { multi: () => multi } as any,
-    stream: 'p:dead-letters',
+    stream: () => 'p:dead-letters',
     group: 'g',
     handler: 'h',
     metrics: { deadLettered: { inc } } as any,

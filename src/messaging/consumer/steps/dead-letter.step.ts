@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import { RedisClient } from '../../../platform/redis/redis-client';
 import { handledLine } from '../../telemetry/messaging-spans';
 import { MessagingMetrics } from '../../messaging.metrics';
 import { deadLetterFields } from '../../streams/stream-entry';
@@ -13,9 +13,9 @@ export class GiveUp extends Error {
 }
 
 export interface DeadLetterTarget {
-  redis: Redis;
-  /** The dead-letter stream's key. */
-  stream: string;
+  redis: RedisClient;
+  /** The key of the dead-letter stream for entries of the stream `key` (StreamNames.deadLettersOf). */
+  stream: (key: string) => string;
   group: string;
   handler: string;
   metrics: MessagingMetrics;
@@ -41,7 +41,11 @@ export class DeadLetters {
     try {
       await redis
         .multi()
-        .xadd(this.t.stream, '*', ...deadLetterFields(entry, { group, handler, error, deliveries }))
+        .xadd(
+          this.t.stream(entry.key),
+          '*',
+          ...deadLetterFields(entry, { group, handler, error, deliveries }),
+        )
         .xack(entry.key, group, entry.id)
         .exec();
       this.t.metrics.deadLettered.inc({ topic: entry.destination, handler });
