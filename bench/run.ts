@@ -52,6 +52,11 @@ const T = QUICK
  * keeps the app's default pool and the 32 clients the targets were calibrated with.
  */
 const PG = QUICK ? { appPool: '10', clients: 16 } : { appPool: undefined, clients: 32 };
+/**
+ * Connections the app's consumers may hold at once: its pool less the four it leaves to the API
+ * and the relay (src/app-messaging.ts, connectionSlots). BullMQ's same-work peer gets as many.
+ */
+const CONSUMER_DB_SLOTS = Number(PG.appPool ?? 20) - 4;
 /** `--relay-rows N` overrides the relay drain's pre-filled rows (e.g. 10000). */
 if (argv.includes('--relay-rows')) T.relayRows = Number(argv[argv.indexOf('--relay-rows') + 1]);
 const SHOWS = 1000;
@@ -903,7 +908,7 @@ COMMIT;
       area: 'Consumers',
       figure: `same on the one-by-one path (handlers with external calls), ${int(singleN)} messages`,
       value: `${int(single.rate)} msgs/s (${single.deduped} dedupe rows)`,
-      ceiling: `BullMQ doing the same work: worker at concurrency 32 inserting the dedupe row in its own PostgreSQL transaction (pool of 20): ${int(peer.rate)} jobs/s (${peer.deduped} rows)`,
+      ceiling: `BullMQ doing the same work: worker at concurrency 32 inserting the dedupe row in its own PostgreSQL transaction, pool of ${CONSUMER_DB_SLOTS} (the connections the app's consumers may hold): ${int(peer.rate)} jobs/s (${peer.deduped} rows); ${int(peer.cpuUs)} µs CPU per job against ${int(single.cpuUs)} µs per message`,
       ratio: `${(single.rate / peer.rate).toFixed(2)}×`,
       target: '≥ 1.5× BullMQ same work',
       pass:
@@ -930,6 +935,7 @@ COMMIT;
       BENCH_FEATURES: 'probe',
       BENCH_NOOP: mode,
     });
+    const cpuBefore = worker.cpuSeconds();
     const deadline = Date.now() + 300_000;
     let finished = 0;
     while (Date.now() < deadline) {
@@ -942,6 +948,8 @@ COMMIT;
       await sleep(20);
     }
     const stats = await worker.probeStats();
+    // start-up's share (connections, groups) is spread over the messages: a few µs each
+    const cpuUs = ((worker.cpuSeconds() - cpuBefore) * 1e6) / n;
     await this.stop(worker);
     const seconds = (finished - stats.noop.first) / 1000;
     const { rows } = await this.pg.query(
@@ -949,21 +957,22 @@ COMMIT;
       [handler],
     );
     console.log(
-      `  ${mode}: ${n} in ${seconds.toFixed(2)} s = ${int(n / seconds)}/s; dedupe rows ${rows[0].n}`,
+      `  ${mode}: ${n} in ${seconds.toFixed(2)} s = ${int(n / seconds)}/s; dedupe rows ${rows[0].n}; ${int(cpuUs)} µs CPU each`,
     );
-    return { rate: n / seconds, deduped: rows[0].n as number, done: finished > 0 };
+    return { rate: n / seconds, deduped: rows[0].n as number, done: finished > 0, cpuUs };
   }
 
   /**
    * BullMQ on the same Redis. Empty: concurrency 50, a processor that does nothing. With
    * `sameWork`, what our one-by-one path does per message: concurrency 32, and a processor that
    * inserts the message's dedupe row in its own PostgreSQL transaction (BEGIN, INSERT … ON
-   * CONFLICT DO NOTHING, COMMIT) on a pool as large as the app's (DB_POOL_SIZE 20).
+   * CONFLICT DO NOTHING, COMMIT) on a pool of as many connections as the app's consumers may
+   * hold (CONSUMER_DB_SLOTS): the same work with the same database resources.
    */
   async bullmq(
     n: number,
     sameWork = false,
-  ): Promise<{ rate: number; seconds: number; deduped: number }> {
+  ): Promise<{ rate: number; seconds: number; deduped: number; cpuUs: number }> {
     const connection = {
       host: '127.0.0.1',
       port: Number(REDIS_URL.split(':')[1] ?? 6379),
@@ -982,7 +991,9 @@ COMMIT;
       );
     }
     const handler = 'bullmq_same_work';
-    const pool = sameWork ? new Pool({ connectionString: this.url, max: 20 }) : undefined;
+    const pool = sameWork
+      ? new Pool({ connectionString: this.url, max: CONSUMER_DB_SLOTS })
+      : undefined;
     const dedupe = async (job: { data: { message_id: string } }) => {
       const client = await pool!.connect();
       try {
@@ -1001,6 +1012,8 @@ COMMIT;
       }
     };
     let done = 0;
+    // this process runs nothing else meanwhile: its CPU is the worker's
+    const cpuBefore = process.cpuUsage();
     const started = Date.now();
     const worker = new Worker('bench', sameWork ? dedupe : async () => undefined, {
       connection,
@@ -1009,6 +1022,7 @@ COMMIT;
     });
     await new Promise<void>((resolve) => worker.on('completed', () => ++done === n && resolve()));
     const seconds = (Date.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     await worker.close();
     await queue.obliterate({ force: true });
     await queue.close();
@@ -1021,7 +1035,7 @@ COMMIT;
       deduped = rows[0].n;
       await pool.end();
     }
-    return { rate: n / seconds, seconds, deduped };
+    return { rate: n / seconds, seconds, deduped, cpuUs: (cpu.user + cpu.system) / n };
   }
 
   // ---- teardown -----------------------------------------------------------------------------

@@ -30,6 +30,12 @@ const STAFF: [name: string, call: Call][] = [
     'GET /api/ops/bookings/:id',
     (url, a) => withAuth(request(url).get(`/api/ops/bookings/${randomUUID()}`), a),
   ],
+  ['GET /api/shows', (url, a) => withAuth(request(url).get('/api/shows'), a)],
+  ['GET /api/ops/messaging', (url, a) => withAuth(request(url).get('/api/ops/messaging'), a)],
+  [
+    'POST /api/ops/dead-letters/redrive',
+    (url, a) => withAuth(request(url).post('/api/ops/dead-letters/redrive'), a).send({}),
+  ],
   ['GET /metrics', (url, a) => withAuth(request(url).get('/metrics'), a)],
   ['GET /api/docs', (url, a) => withAuth(request(url).get('/api/docs'), a)],
   ['GET /api/docs-json', (url, a) => withAuth(request(url).get('/api/docs-json'), a)],

@@ -93,9 +93,9 @@ export function ShowsPanel({ shows, onChanged }: { shows: Show[]; onChanged: () 
           <button type="submit" disabled={busy}>
             {busy ? 'Creating…' : 'Create show'}
           </button>
-          <Feedback message={message} />
         </form>
       </details>
+      <Feedback message={message} />
     </section>
   );
 }
