@@ -42,7 +42,7 @@ export async function groupStates(
 }
 
 /** The run's streams; on a cluster (test/cluster) they are spread over the masters: scan each. */
-async function streamKeys(env: TestEnv): Promise<string[]> {
+async function streamKeys(env: Pick<TestEnv, 'redisClient' | 'prefix'>): Promise<string[]> {
   const keys: string[] = [];
   for (const node of await masters(env.redisClient)) {
     let cursor = '0';
