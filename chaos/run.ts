@@ -82,7 +82,7 @@ async function main(): Promise<number> {
     await Promise.all([
       load.book(RATE, loadEnd),
       load.refund(3000, loadEnd),
-      load.replayWebhooks(10_000, 3, loadEnd),
+      load.replayWebhooks(30_000, 6, loadEnd),
       nemesis.run(faultsEnd).then(async () => {
         await nemesis.calm();
         await cluster.heal();

@@ -71,7 +71,7 @@ export class OwnPostgres {
     );
   }
 
-  /** Its data directory and log (stop it first); in a test run the global teardown removes it too. */
+  /** Its data directory and log (stop it first); in a test run the teardown removes it too. */
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }

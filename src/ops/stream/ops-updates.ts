@@ -28,6 +28,7 @@ export class OpsUpdates {
   private readonly logger = new Logger(OpsUpdates.name);
   private readonly gauge = clientsGauge();
   private clients = 0;
+  private readers = 0;
   readonly bookings: Observable<OpsBooking>;
 
   constructor(
@@ -43,6 +44,11 @@ export class OpsUpdates {
   /** The clients listening now (the test that drops 200 streams checks it comes back to 0). */
   get open(): number {
     return this.clients;
+  }
+
+  /** Redis readers running now: 1 while anyone listens, else 0. */
+  get reading(): number {
+    return this.readers;
   }
 
   /** Counts a client for as long as it stays subscribed. */
@@ -65,6 +71,7 @@ export class OpsUpdates {
     const key = this.names.stream(MessageRegistry.get(name)!.destination);
     let open = true;
     let last = '$';
+    this.readers++;
     const loop = async () => {
       while (open) {
         try {
@@ -94,6 +101,7 @@ export class OpsUpdates {
     void loop();
     return () => {
       open = false;
+      this.readers--;
       redis.disconnect();
     };
   }
