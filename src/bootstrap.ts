@@ -5,6 +5,7 @@ import { NextFunction, Request, Response, json } from 'express';
 import helmet from 'helmet';
 import { Logger as PinoNestLogger, PinoLogger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import { dropNoopClsEnhancers } from './platform/context/cls-enhancers';
 import { correlationId, requestContext } from './platform/http/correlation-id.middleware';
 import { refuseHostileHeaders } from './platform/http/request-headers';
 import { AppConfig } from './platform/config/app.config';
@@ -42,6 +43,7 @@ export async function createApp(
     bufferLogs: true,
     ...options,
   });
+  dropNoopClsEnhancers(app);
   // Nest's own lines (start-up, errors) become JSON lines too, with the rest of the logs.
   app.useLogger(app.get(PinoNestLogger));
   // Whose X-Forwarded-For names the client (req.ip, the rate limit's key): no one unless told.

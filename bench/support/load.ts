@@ -117,6 +117,8 @@ export async function openLoop(spec: {
   rate: number;
   durationS: number;
   body: () => unknown;
+  /** each 201's booking id and arrival time (ms since the epoch), as it comes */
+  onAnswer?: (bookingId: string, at: number) => void;
 }): Promise<{ latencies: number[]; answered: Map<string, number>; failed: number; rps: number }> {
   const latencies: number[] = [];
   const answered = new Map<string, number>();
@@ -133,8 +135,10 @@ export async function openLoop(spec: {
         const body = (await res.json()) as { booking_id?: string };
         const now = Date.now();
         latencies.push(performance.now() - started);
-        if (res.status === 201 && body.booking_id) answered.set(body.booking_id, now);
-        else failed++;
+        if (res.status === 201 && body.booking_id) {
+          answered.set(body.booking_id, now);
+          spec.onAnswer?.(body.booking_id, now);
+        } else failed++;
       })
       .catch(() => void failed++)
       .finally(() => inflight.delete(p));

@@ -32,6 +32,7 @@ export class Member {
     private readonly env: Record<string, string>,
     private readonly logFile: string,
     private readonly livePath = '/health/live',
+    private readonly nodeFlags: string[] = APP_NODE_FLAGS,
   ) {}
 
   get url(): string {
@@ -44,7 +45,7 @@ export class Member {
 
   start(): void {
     const log = openSync(this.logFile, 'a');
-    const proc = spawn(process.execPath, [...APP_NODE_FLAGS, join(ROOT, 'dist', this.script)], {
+    const proc = spawn(process.execPath, [...this.nodeFlags, join(ROOT, 'dist', this.script)], {
       env: { ...process.env, ...this.env, PORT: String(this.port) },
       stdio: ['ignore', log, log],
     });
@@ -179,6 +180,9 @@ export class Cluster {
       },
       join(this.dir, 'simulator.log'),
       '/_sim/health',
+      // Not the app's 192 MB heap: the simulator keeps every call and webhook attempt of the
+      // run, and a starved simulator would time out the webhooks it sends.
+      [],
     );
     this.sim.start();
     await this.sim.live();

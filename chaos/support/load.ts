@@ -104,39 +104,56 @@ export class Load {
       const due = Math.floor(((Date.now() - t0) / 1000) * rate);
       for (; sent < due; sent++) {
         const show = rng.chance(1 / 3) ? rng.pick(hot) : rng.pick(plenty);
-        const api = this.cluster.apis[sent % this.cluster.apis.length];
-        this.track(this.bookOne(api.name, api.url, show.id, rng.int(1, 3), sent));
+        const apis = this.cluster.apis;
+        const [api, other] = [apis[sent % apis.length], apis[(sent + 1) % apis.length]];
+        this.track(this.bookOne([api, other], show.id, rng.int(1, 3), sent));
       }
       await sleep(10);
     }
   }
 
+  /**
+   * One booking, to the first api, or to the other when the first refuses the connection (as a
+   * load balancer does: nothing was sent, so nothing can be booked twice). A request sent and
+   * not answered is not sent again.
+   */
   private async bookOne(
-    api: string,
-    url: string,
+    apis: Array<{ name: string; url: string }>,
     showId: string,
     tickets: number,
     n: number,
   ): Promise<void> {
-    const attempt: BookingAttempt = { sentAt: Date.now(), ms: 0, api, status: 0, showId, tickets };
+    const attempt: BookingAttempt = {
+      sentAt: Date.now(),
+      ms: 0,
+      api: apis[0].name,
+      status: 0,
+      showId,
+      tickets,
+    };
     this.bookings.push(attempt);
     const started = performance.now();
-    try {
-      const res = await fetch(`${url}/api/book-tickets`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          show_id: showId,
-          number_of_tickets: tickets,
-          customer_email: `customer${n}@example.com`,
-        }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      attempt.status = res.status;
-      const body = (await res.json().catch(() => ({}))) as { booking_id?: string };
-      if (res.status === 201) attempt.bookingId = body.booking_id;
-    } catch {
-      attempt.status = 0;
+    for (const api of apis) {
+      attempt.api = api.name;
+      try {
+        const res = await fetch(`${api.url}/api/book-tickets`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            show_id: showId,
+            number_of_tickets: tickets,
+            customer_email: `customer${n}@example.com`,
+          }),
+          signal: AbortSignal.timeout(15_000),
+        });
+        attempt.status = res.status;
+        const body = (await res.json().catch(() => ({}))) as { booking_id?: string };
+        if (res.status === 201) attempt.bookingId = body.booking_id;
+        break;
+      } catch (e) {
+        attempt.status = 0;
+        if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') break;
+      }
     }
     attempt.ms = performance.now() - started;
   }

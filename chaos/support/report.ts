@@ -77,7 +77,7 @@ export function writeReport(facts: RunFacts, ends: Map<string, number>): string 
     const first = byStart.find((b) => b.sentAt >= end);
     return { fault: f, ms: first ? ends.get(first.bookingId!)! - end : Infinity };
   });
-  const longest = recovery.reduce((a, b) => (b.ms > a.ms ? b : a), {
+  const longest = recovery.reduce((a, b) => (Number.isFinite(b.ms) && b.ms > a.ms ? b : a), {
     fault: undefined as FaultRecord | undefined,
     ms: -1,
   });
@@ -101,7 +101,7 @@ export function writeReport(facts: RunFacts, ends: Map<string, number>): string 
     `# Chaos soak ${iso.slice(0, 16).replace('T', ' ')} UTC: ${failed.length ? `**FAILED** (${failed.length} of ${facts.verdicts.length} invariants)` : `passed (${facts.verdicts.length} invariants)`}`,
     '',
     `\`${facts.command}\`: seed **${facts.seed}** (\`--seed ${facts.seed}\` repeats the faults), ` +
-      `${facts.minutes} minutes of faults, then ${s(loadEnd - faultsEnd)} of load without faults; ` +
+      `${facts.minutes} min of faults, then ${s(loadEnd - faultsEnd)} of load without faults; ` +
       `two api, two worker and one relay process, the gateway simulator, PostgreSQL and Redis of ` +
       `the run's own. What each invariant means and how it is counted: [chaos/README.md](../README.md).`,
     '',
@@ -145,7 +145,7 @@ export function writeReport(facts: RunFacts, ends: Map<string, number>): string 
     pRow('during faults: booking answer', answers(during)),
     pRow('after faults: booking answer', answers(after)),
     '',
-    `Longest recovery: **${s(longest.ms)}**${longest.fault ? ` after ${longest.fault.kind} ${longest.fault.target} at +${s(longest.fault.at)} (from the fault's end to the end of the first journey begun after it)` : ''}.`,
+    `Longest recovery: **${s(longest.ms)}**${longest.fault ? ` after ${longest.fault.kind} ${longest.fault.target} at +${s(longest.fault.at)} (from the fault's end to the end of the first journey begun after it; – where none began after it)` : ''}.`,
     '',
     `## Faults (${facts.faults.length}: ${Object.entries(kinds)
       .map(([k, n]) => `${k} ${n}`)

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import axios, { AxiosInstance } from 'axios';
 import { config as loadDotenv } from 'dotenv';
+import { vipDemo } from './demo-vip';
 
 /**
  * `npm run demo`: one customer's journey through a running system (`npm start`), told as it
  * happens: a show, a booking, Dead Nation's confirmation, receipts, printed tickets, a refund.
+ * `npm run demo -- vip`: two VIP bundles instead, one succeeding, one compensated (demo-vip.ts).
  */
 loadDotenv({ quiet: true });
 
@@ -61,19 +63,29 @@ async function reachable(http: AxiosInstance, path: string, name: string, url: s
   }
 }
 
-async function main(): Promise<void> {
-  await reachable(app, '/health', 'the app', appUrl);
-  await reachable(gateway, '/_sim/health', 'the gateway simulator', gatewayUrl);
-  say(`The app is at ${appUrl}, the gateway simulator at ${gatewayUrl}.`);
-
+async function createShow(seats: number): Promise<string> {
   const startTime = new Date(Date.now() + 30 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
   const { data: show } = await app.post('/api/shows', {
     dead_nation_id: randomUUID(),
-    number_of_tickets: 10,
+    number_of_tickets: seats,
     start_time: startTime,
     title: 'Demo Night',
     venue: 'The Demo Hall',
   });
+  return show.show_id;
+}
+
+async function main(): Promise<void> {
+  await reachable(app, '/health', 'the app', appUrl);
+  await reachable(gateway, '/_sim/health', 'the gateway simulator', gatewayUrl);
+  say(`The app is at ${appUrl}, the gateway simulator at ${gatewayUrl}.`);
+  if (process.argv[2] === 'vip') {
+    await vipDemo({ app, gateway, say, waitFor, createShow });
+    say(`Done: both bundles took ${since(started)}.`);
+    return;
+  }
+
+  const show = { show_id: await createShow(10) };
   say(`Created the show "Demo Night" with 10 seats: ${show.show_id}.`);
 
   const email = `demo-${Date.now()}@example.com`;

@@ -6,7 +6,7 @@ import { masters, RedisClient } from '../platform/redis/redis-client';
  */
 export async function scanStreams(redis: RedisClient, match: string): Promise<string[]> {
   const keys: string[] = [];
-  for (const node of masters(redis)) {
+  for (const node of await masters(redis)) {
     let cursor = '0';
     do {
       const [next, batch] = (await node.call(

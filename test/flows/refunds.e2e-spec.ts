@@ -3,6 +3,7 @@ import { featureModules } from '../../src/features';
 import { RunningSimulator, startSimulator } from '../../simulator/gateway-simulator';
 import { refundKeys } from '../../src/refunds/refund-ticket/refund-keys';
 import { callsPer, ENDPOINTS, rawCalls } from '../support/sim-calls';
+import { settled } from '../support/settled';
 import { eventually, TestEnv } from '../support/test-env';
 import { createShow, liveTickets } from './support';
 import { startJourney } from '../support/journey';
@@ -107,6 +108,7 @@ describe('refunds (spec §2, §9)', () => {
       await eventually(async () => (await refundedEvents(env)) === 1, {
         what: 'TicketRefunded_v1',
       });
+      await settled(env); // nothing left to deliver: a second call could not still be coming
       const calls = await rawCalls(sim);
       const keys = refundKeys(ticket);
       expect(

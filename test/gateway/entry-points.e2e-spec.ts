@@ -30,7 +30,7 @@ describe('gateway entry points', () => {
     const sim = env.spawn('simulator/main.js', {
       GATEWAY_PORT: '0', // a free port, chosen by the listen itself: no race for it
       LOG_LEVEL: 'info', // for the line naming the port
-      APP_URL: 'http://127.0.0.1:9999',
+      APP_URL: 'http://127.0.0.1:1',
       SIM_RECEIPTS_ERROR_RATE: '1',
       SIM_WEBHOOK_REPEATS: '3',
       SIM_WEBHOOK_PRICE_AMOUNT: '12.50',
@@ -43,7 +43,7 @@ describe('gateway entry points', () => {
     expect(settings.faults.receipts.error_rate).toBe(1);
     expect(settings.faults.payments.error_rate).toBe(0);
     expect(settings.webhook).toMatchObject({
-      app_url: 'http://127.0.0.1:9999',
+      app_url: 'http://127.0.0.1:1',
       repeats: 3,
       price: { amount: '12.50', currency: 'USD' },
     });

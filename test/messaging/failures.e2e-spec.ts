@@ -1,22 +1,14 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { INestApplication } from '@nestjs/common';
 import { ProbeModule } from '../fixtures/probe.module';
-import { eventually, ROOT, TestEnv } from '../support/test-env';
+import { eventually, TestEnv } from '../support/test-env';
 import { settled } from '../support/settled';
-import { effects, expectExactlyOnce, publishProbes, seqs } from './support';
-
-const run = promisify(execFile);
+import { dlqCli, effects, expectExactlyOnce, publishProbes, seqs } from './support';
 
 describe('failing handlers: retries, dead letters, independent groups', () => {
   const env = new TestEnv({ MAX_DELIVERIES: '3' });
   let app: INestApplication;
 
-  const dlq = (...args: string[]) =>
-    run(process.execPath, [join(ROOT, 'dist/src/cli/dlq.js'), ...args], {
-      env: { ...process.env, ...env.env },
-    });
+  const dlq = (...args: string[]) => dlqCli(env, ...args);
 
   beforeAll(async () => {
     ({ app } = await env.start([ProbeModule]));
@@ -31,6 +23,20 @@ describe('failing handlers: retries, dead letters, independent groups', () => {
       (await env.redisClient.xrange(env.key('dead-letters'), '-', '+')) as [string, string[]][]
     ).filter(([, f]) => ids.includes(f[f.indexOf('message_id') + 1]));
   afterAll(() => env.close());
+
+  const switches = async (e: TestEnv) =>
+    (await e.query<{ name: string }>('SELECT name FROM probe_switches')).map((r) => r.name);
+  const entryIdOf = async (e: TestEnv, messageId: string) =>
+    ((await e.redisClient.xrange(e.key('events.Probe_v1'), '-', '+')) as [string, string[]][]).find(
+      ([, f]) => f[f.indexOf('message_id') + 1] === messageId,
+    )?.[0];
+  const pendingIds = async (e: TestEnv, group: string) =>
+    (
+      (await e.redisClient.xpending(e.key('events.Probe_v1'), group, '-', '+', 1000)) as [
+        string,
+        ...unknown[],
+      ][]
+    ).map(([id]) => id);
 
   it('R14: a handler that fails twice then succeeds is handled once, with no dead letter', async () => {
     const [event] = await publishProbes(app, [{ seq: 1, fail_times: 2 }]);
@@ -96,20 +102,44 @@ describe('failing handlers: retries, dead letters, independent groups', () => {
     await expectExactlyOnce(env, 'probe_mirror', seqs(1000, 1000));
   });
 
+  /**
+   * Independence shown by order, not by a deadline: the mirror group is stuck on its first
+   * message (held until the test lets it go) and fails all the others, and the effect group
+   * handles every message meanwhile. The test lets the mirror go only once every effect is in,
+   * so those effects cannot have waited for the mirror group to finish.
+   */
   it('R21: a failing group does not hold back another group on the same stream', async () => {
-    const broken = await publishProbes(
-      app,
-      seqs(100, 5000).map((seq) => ({ seq, break_mirror: true })),
-    );
-    await expectExactlyOnce(env, 'probe_effect', seqs(100, 5000), 10_000);
-    const mirrored = await effects(env, 'probe_mirror');
-    expect(seqs(100, 5000).filter((s) => mirrored.has(s))).toEqual([]);
-    const ids = broken.map((e) => e.header.id);
-    await settled(env);
-    const letters = await lettersOf(ids);
-    expect(letters.map(([, f]) => f[f.indexOf('dlq_handler') + 1])).toEqual(
-      ids.map(() => 'probe_mirror'),
-    );
+    const [held] = await publishProbes(app, [{ seq: 5000, break_mirror: true, hold_mirror: true }]);
+    try {
+      await eventually(async () => (await switches(env)).includes('mirror_holding'), {
+        timeoutMs: 75_000,
+        what: 'the mirror holding message 5000',
+      });
+      const rest = await publishProbes(
+        app,
+        seqs(99, 5001).map((seq) => ({ seq, break_mirror: true })),
+      );
+      await expectExactlyOnce(env, 'probe_effect', seqs(100, 5000));
+      // The mirror is still on message 5000 (pending, not dead-lettered) and recorded nothing.
+      expect((await switches(env)).includes('mirror_released')).toBe(false);
+      expect(await lettersOf([held.header.id])).toEqual([]);
+      expect(await pendingIds(env, 'tickets.probe_mirror')).toContain(
+        (await entryIdOf(env, held.header.id))!,
+      );
+      await env.query(`INSERT INTO probe_switches (name) VALUES ('mirror_released')`);
+      const ids = [held, ...rest].map((e) => e.header.id);
+      await settled(env);
+      const mirrored = await effects(env, 'probe_mirror');
+      expect(seqs(100, 5000).filter((s) => mirrored.has(s))).toEqual([]);
+      const letters = await lettersOf(ids);
+      expect(letters.map(([, f]) => f[f.indexOf('dlq_handler') + 1])).toEqual(
+        ids.map(() => 'probe_mirror'),
+      );
+    } finally {
+      await env.query(
+        `INSERT INTO probe_switches (name) VALUES ('mirror_released') ON CONFLICT DO NOTHING`,
+      );
+    }
   });
 
   it('dead-letters an entry that cannot be decoded, without retrying it', async () => {

@@ -5,7 +5,6 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { EventBus } from '@nestjs/cqrs';
 import { TransactionHost } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import request from 'supertest';
 import { OutboxWriter } from '../../src/messaging';
 import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
@@ -23,10 +22,9 @@ const PROBE_HANDLERS = [
 ];
 
 describe('outbox → relay → consumer groups', () => {
-  // 50 writers share 20 connections: 20 transactions in flight commit out of order as well as
-  // 40 did, and PostgreSQL's 100 are shared by this suite's two workers, a bench and other runs
-  // (with 40 this file alone held 42, and starts elsewhere waited in vain for a slot).
-  const env = new TestEnv({ DB_POOL_SIZE: '20' });
+  // R4 (concurrent writers against the relay's cursor) is relay-gap.e2e-spec.ts: a relay-only
+  // process, without 25,000 handler runs in this one.
+  const env = new TestEnv();
   let app: INestApplication;
   let url: string;
 
@@ -156,27 +154,6 @@ describe('outbox → relay → consumer groups', () => {
     });
   });
 
-  it('R4: 50 concurrent writers with random delays before COMMIT: none of 5,000 events skipped', async () => {
-    const txHost = app.get<TransactionHost<TransactionalAdapterTypeOrm>>(TransactionHost);
-    const bus = app.get(EventBus);
-    const writers = seqs(50).map(async (w) => {
-      for (let i = 0; i < 100; i++) {
-        await txHost.withTransaction(async () => {
-          await bus.publish(new Probe_v1({ seq: 10_000 + w * 100 + i }));
-          await txHost.tx.query('SELECT pg_sleep($1)', [Math.random() * 0.01]);
-        });
-      }
-    });
-    await Promise.all(writers);
-    const all = seqs(5000, 10_000);
-    await expectExactlyOnce(env, 'probe_effect', all, 90_000);
-    await expectExactlyOnce(env, 'probe_batch', all, 90_000);
-    const [{ unpublished }] = await env.query(
-      'SELECT count(*)::int AS unpublished FROM outbox WHERE published_at IS NULL',
-    );
-    expect(unpublished).toBe(0);
-  });
-
   it('R11: every message delivered twice gives the same final state as once', async () => {
     const published = await publishProbes(
       app,
@@ -202,13 +179,18 @@ describe('outbox → relay → consumer groups', () => {
       seqs(300, 50_000).filter((s) => s !== 50_150),
     );
     const broken = events.find((e) => e.seq === 50_150)!;
-    await eventually(async () => {
-      const letters = (await env.redisClient.xrange(env.key('dead-letters'), '-', '+')) as [
-        string,
-        string[],
-      ][];
-      return letters.some(([, f]) => f.includes(broken.header.id) && f.includes('probe_batch'));
-    });
+    // A deadline for progress (its retries and backoffs), as generous as expectExactlyOnce's:
+    // the default 20 s ran out at load 29.
+    await eventually(
+      async () => {
+        const letters = (await env.redisClient.xrange(env.key('dead-letters'), '-', '+')) as [
+          string,
+          string[],
+        ][];
+        return letters.some(([, f]) => f.includes(broken.header.id) && f.includes('probe_batch'));
+      },
+      { timeoutMs: 75_000, what: 'the broken message dead-lettered by probe_batch' },
+    );
     await settled(env);
     expect((await effects(env, 'probe_batch')).has(50_150)).toBe(false);
   });

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CHILD_ENV, runId, tempDir } from '../support/test-run';
 
 const run = promisify(execFile);
 const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -14,7 +14,8 @@ const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export class OwnPostgres {
   // Below the ephemeral range, so no outgoing connection can hold it while the server is down.
   readonly port = 10_000 + Math.floor(Math.random() * 10_000);
-  private readonly dir = mkdtempSync(join(tmpdir(), 'tickets-pg-'));
+  /** Marked with the run, so the global teardown removes it should the test not. */
+  private readonly dir = tempDir('pg');
   private readonly data = join(this.dir, 'data');
 
   get url(): string {
@@ -26,7 +27,8 @@ export class OwnPostgres {
     const [cmd, all] = asRoot
       ? ['runuser', ['-u', 'postgres', '--', join(BIN, tool), ...args]]
       : [join(BIN, tool), args];
-    await run(cmd, all, { timeout: 60_000 });
+    // The server inherits the marker: the global teardown kills it should the test die first.
+    await run(cmd, all, { timeout: 60_000, env: { ...process.env, [CHILD_ENV]: runId() } });
   }
 
   async init(): Promise<void> {
@@ -69,7 +71,7 @@ export class OwnPostgres {
     );
   }
 
-  /** Its data directory and log (stop it first). */
+  /** Its data directory and log (stop it first); in a test run the teardown removes it too. */
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -6,7 +6,8 @@ import { CHILD_ENV, runId, tempDir } from '../support/test-run';
 
 /** A Redis server owned by one test, on its own port, that we can stop and start empty. */
 export class OwnRedis {
-  readonly port = 20_000 + Math.floor(Math.random() * 20_000);
+  // Below the ephemeral range (32768 up), so no outgoing connection can hold it while stopped.
+  readonly port = 20_000 + Math.floor(Math.random() * 12_000);
   private proc?: ChildProcess;
   private readonly dir = tempDir('redis');
 

@@ -26,6 +26,7 @@ describe('a long PostgreSQL outage', () => {
   afterAll(async () => {
     await env.close().catch(() => undefined);
     await pg.stop();
+    pg.remove();
   });
 
   /** A connection of its own: env's cached one would not survive the outage. */

@@ -1,8 +1,15 @@
 import { INestApplication } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { TransactionHost } from '@nestjs-cls/transactional';
-import { eventually, TestEnv } from '../support/test-env';
-import { Probe_v1 } from '../fixtures/probe.module';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import request from 'supertest';
+import { settled } from '../support/settled';
+import { eventually, exited, listeningUrl, ROOT, TestEnv } from '../support/test-env';
+import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
+
+const run = promisify(execFile);
 
 export async function publishProbes(
   app: INestApplication,
@@ -88,3 +95,51 @@ export async function deliverAgain(env: TestEnv, messages: Probe_v1[]): Promise<
   }
   await pipeline.exec();
 }
+
+const PROBE_MAIN = 'test/fixtures/probe-main.js';
+
+/** A probe process that SIGKILLs itself at `fault` while handling the probes it is sent. */
+export async function killedAtFault(env: TestEnv, fault: string, probes: object[]) {
+  const doomed = env.spawn(PROBE_MAIN, { TICKETS_FAULT: fault });
+  await request(await listeningUrl(doomed))
+    .post('/api/probe')
+    .send(probes)
+    .expect(201);
+  expect(await exited(doomed)).toBe('SIGKILL');
+  return doomed;
+}
+
+/**
+ * R6, on whatever Redis `env` names: a consumer killed after its effect and before XACK leaves
+ * the entry pending; a live consumer claims it and every effect happens once.
+ */
+export async function consumerKilledBeforeAck(env: TestEnv): Promise<void> {
+  await killedAtFault(
+    env,
+    'consumer.after-effect-before-ack',
+    seqs(20).map((seq) => ({ seq })),
+  );
+
+  // The killed consumer committed at least one effect it never acknowledged.
+  const [{ n: handled }] = await env.query('SELECT count(*)::int AS n FROM processed_messages');
+  expect(handled).toBeGreaterThan(0);
+  const pending = await Promise.all(
+    ['probe_effect', 'probe_mirror', 'probe_batch', 'probe_saga'].map(
+      async (h) => (await groupInfo(env, 'events.Probe_v1', `tickets.${h}`))?.pending ?? 0,
+    ),
+  );
+  expect(pending.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+
+  await env.start([ProbeModule]); // a live consumer: claims what the dead one left
+  // Count only once every group has nothing pending, so a late duplicate would be seen.
+  await settled(env);
+  await expectExactlyOnce(env, 'probe_effect', seqs(20));
+  await expectExactlyOnce(env, 'probe_mirror', seqs(20));
+  await expectExactlyOnce(env, 'probe_batch', seqs(20));
+}
+
+/** `npm run dlq -- <args>` against `env`'s database and Redis. */
+export const dlqCli = (env: TestEnv, ...args: string[]) =>
+  run(process.execPath, [join(ROOT, 'dist/src/cli/dlq.js'), ...args], {
+    env: { ...process.env, ...env.env },
+  });

@@ -31,7 +31,7 @@ describe('the running app against the shipped files', () => {
   let url: string;
 
   beforeAll(async () => {
-    app = env.spawn('src/main.js', { GATEWAY_URL: 'http://127.0.0.1:8888' });
+    app = env.spawn('src/main.js', { GATEWAY_URL: 'http://127.0.0.1:1' });
     url = await listeningUrl(app);
     // Series that appear only with traffic: one request of each kind, answered or refused.
     await request(url).get('/health/live').expect(200);
@@ -62,7 +62,7 @@ describe('the running app against the shipped files', () => {
       .find((line) => line.includes('listening on'));
     const msg = JSON.parse(banner!).msg as string;
     expect(msg).toBe(
-      `roles api,worker,relay; listening on ${url} | API docs ${url}/api/docs | metrics ${url}/metrics | gateway http://127.0.0.1:8888`,
+      `roles api,worker,relay; listening on ${url} | API docs ${url}/api/docs | metrics ${url}/metrics | gateway http://127.0.0.1:1`,
     );
   });
 

@@ -17,9 +17,29 @@ export default async function globalTeardown(): Promise<void> {
   const run = process.env[RUN_ENV];
   if (!run) return;
   const left: string[] = [];
-  const killed = killChildren(run);
-  if (killed) left.push(`${killed} processes`);
+  const failed: string[] = [];
+  // Each step on its own: PostgreSQL out of reach must not keep the Redis keys or the temp
+  // directories from going.
+  const step = async (what: string, remove: () => number | Promise<number>) => {
+    try {
+      const n = await remove();
+      if (n) left.push(`${n} ${what}`);
+    } catch (e) {
+      failed.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  // Processes first: a live app would hold its database and write keys again.
+  await step('processes', () => killChildren(run));
+  await step('databases', () => dropDatabases(run));
+  await step('Redis keys', () => deleteKeys(run));
+  await step('temp directories', () => removeTempDirs(run));
 
+  // Worth a line: a suite that cleans up after itself leaves nothing here.
+  if (left.length) process.stderr.write(`test teardown removed leftovers: ${left.join(', ')}\n`);
+  if (failed.length) process.stderr.write(`test teardown could not remove: ${failed.join('; ')}\n`);
+}
+
+async function dropDatabases(run: string): Promise<number> {
   const admin = await connectWithSlot(
     () => new Client({ connectionString: PG_ADMIN }),
     PG_SLOT_WAIT_MS,
@@ -32,12 +52,14 @@ export default async function globalTeardown(): Promise<void> {
     for (const { datname } of rows) {
       await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
-    if (rows.length) left.push(`${rows.length} databases`);
+    return rows.length;
   } finally {
     await admin.end();
   }
+}
 
-  const redis = new Redis('redis://127.0.0.1:6379');
+async function deleteKeys(run: string): Promise<number> {
+  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
     let keys = 0;
@@ -53,17 +75,16 @@ export default async function globalTeardown(): Promise<void> {
       if (found.length) await redis.del(...found);
       keys += found.length;
     } while (cursor !== '0');
-    if (keys) left.push(`${keys} Redis keys`);
+    return keys;
   } finally {
     redis.disconnect();
   }
+}
 
+function removeTempDirs(run: string): number {
   const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith(tempPrefix(run)));
   for (const d of dirs) rmSync(join(tmpdir(), d), { recursive: true, force: true });
-  if (dirs.length) left.push(`${dirs.length} temp directories`);
-
-  // Worth a line: a suite that cleans up after itself leaves nothing here.
-  if (left.length) process.stderr.write(`test teardown removed leftovers: ${left.join(', ')}\n`);
+  return dirs.length;
 }
 
 /** SIGKILLs every process whose environment marks it as a child of this run (Linux /proc). */

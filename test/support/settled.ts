@@ -1,3 +1,4 @@
+import { masters } from '../../src/platform/redis/redis-client';
 import { eventually, TestEnv } from './test-env';
 
 export interface GroupState {
@@ -18,31 +19,40 @@ export async function groupStates(
 ): Promise<GroupState[]> {
   const redis = env.redisClient;
   const out: GroupState[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.prefix}*`, 'TYPE', 'stream');
-    cursor = next;
-    for (const key of keys) {
-      const groups = (await redis.xinfo('GROUPS', key)) as unknown[][];
-      if (groups.length === 0) continue;
-      const stream = toRecord((await redis.xinfo('STREAM', key)) as unknown[]);
-      for (const raw of groups) {
-        const g = toRecord(raw);
-        let lag = g.lag === null || g.lag === undefined ? null : Number(g.lag);
-        // Redis gives up on lag after deletions (trimming); a group that delivered the last
-        // entry ever added has none.
-        if (lag === null && g['last-delivered-id'] === stream['last-generated-id']) lag = 0;
-        out.push({
-          stream: key.slice(env.prefix.length),
-          group: String(g.name),
-          pending: Number(g.pending),
-          lag,
-          lastDelivered: String(g['last-delivered-id']),
-        });
-      }
+  for (const key of await streamKeys(env)) {
+    const groups = (await redis.xinfo('GROUPS', key)) as unknown[][];
+    if (groups.length === 0) continue;
+    const stream = toRecord((await redis.xinfo('STREAM', key)) as unknown[]);
+    for (const raw of groups) {
+      const g = toRecord(raw);
+      let lag = g.lag === null || g.lag === undefined ? null : Number(g.lag);
+      // Redis gives up on lag after deletions (trimming); a group that delivered the last
+      // entry ever added has none.
+      if (lag === null && g['last-delivered-id'] === stream['last-generated-id']) lag = 0;
+      out.push({
+        stream: key.slice(env.prefix.length),
+        group: String(g.name),
+        pending: Number(g.pending),
+        lag,
+        lastDelivered: String(g['last-delivered-id']),
+      });
     }
-  } while (cursor !== '0');
+  }
   return out.sort((a, b) => `${a.stream} ${a.group}`.localeCompare(`${b.stream} ${b.group}`));
+}
+
+/** The run's streams; on a cluster (test/cluster) they are spread over the masters: scan each. */
+async function streamKeys(env: Pick<TestEnv, 'redisClient' | 'prefix'>): Promise<string[]> {
+  const keys: string[] = [];
+  for (const node of await masters(env.redisClient)) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', `${env.prefix}*`, 'TYPE', 'stream');
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+  }
+  return keys;
 }
 
 function toRecord(flat: unknown[]): Record<string, unknown> {

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { refundKeys } from '../../src/refunds/refund-ticket/refund-keys';
 import { vipBundleKeys } from '../../src/vip-bundles/vip-bundle.keys';
-import { VipBundleView } from '../../src/vip-bundles/vip-bundle.state';
+import { Message, MessageRegistry } from '../../src/messaging';
+import {
+  initializeVipBundle,
+  NewVipBundle,
+  VipBundle,
+  VipBundleView,
+} from '../../src/vip-bundles/vip-bundle.state';
 import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { settled } from '../support/settled';
 import { callsPer, rawCalls } from '../support/sim-calls';
@@ -148,4 +154,33 @@ export function inOrder(actual: string[], expected: string[]): boolean {
   let i = 0;
   for (const name of actual) if (name === expected[i]) i++;
   return i === expected.length;
+}
+
+/**
+ * Writes a message to the outbox by hand, as a second relay or a replay would leave it: the
+ * relay publishes it like any other. For messages the app would not send at that moment.
+ */
+export async function inject(env: TestEnv, message: Message): Promise<void> {
+  const { name, destination } = MessageRegistry.of(message);
+  await env.query(
+    `INSERT INTO outbox (message_id, destination, name, payload) VALUES ($1, $2, $3, $4)`,
+    [message.header.id, destination, name, JSON.stringify(message)],
+  );
+}
+
+/** A bundle stored as POST /api/book-vip-bundle stores it, but its process not yet started. */
+export async function storeWithoutStarting(
+  env: TestEnv,
+  input: Omit<NewVipBundle, 'vip_bundle_id' | 'booking_id'>,
+): Promise<{ bundle: VipBundle; start: Message }> {
+  const { bundle, event } = initializeVipBundle({
+    ...input,
+    vip_bundle_id: randomUUID(),
+    booking_id: randomUUID(),
+  });
+  await env.query(
+    `INSERT INTO vip_bundles (vip_bundle_id, booking_id, show_id, state) VALUES ($1, $2, $3, $4)`,
+    [bundle.vip_bundle_id, bundle.booking_id, bundle.show_id, JSON.stringify(bundle)],
+  );
+  return { bundle, start: event };
 }

@@ -68,7 +68,7 @@ export class MessageProcessor {
       decodeStep(this.group, this.acker, deadLetters),
       contextStep(cls),
       consumerSpanStep(this.group),
-      ackStep(this.acker),
+      ackStep(this.acker, handler),
       deadLetterStep(deadLetters),
       retryStep({
         handler,

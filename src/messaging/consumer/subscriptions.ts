@@ -11,6 +11,7 @@ import {
   SagaSubscription,
 } from '../handler-name.decorator';
 import { Message, MessageRegistry, MessageType } from '../message';
+import { hitFault } from '../faults';
 import { isOutboxCommand } from '../outbox-command';
 import { OutboxWriter } from '../outbox.writer';
 
@@ -79,7 +80,8 @@ export class SubscriptionDiscovery {
         found.push({
           handler: saga.name,
           destinations: saga.on.map((t) => this.destination(t, metatype.name)),
-          invoke: (message) => this.runSaga(instance[saga.property].bind(instance), message),
+          invoke: (message) =>
+            this.runSaga(saga.name, instance[saga.property].bind(instance), message),
           batch: false,
           deferWrites: false,
         });
@@ -110,10 +112,13 @@ export class SubscriptionDiscovery {
    * returns join the handling transaction.
    */
   private async runSaga(
+    name: string,
     saga: (events$: Observable<Message>) => Observable<Message>,
     message: Message,
   ) {
     const commands = await lastValueFrom(saga(of(message)).pipe(toArray()));
+    // A saga's own writes (its state) are in the transaction now; its commands are not yet.
+    hitFault('saga.after-pipeline-before-commands', name);
     await this.writer.append(commands.filter(Boolean));
   }
 }

@@ -151,7 +151,7 @@ async function pingRedis(redisUrl: string): Promise<void> {
   }
   try {
     // Every master of a cluster: each holds a share of the streams.
-    for (const node of masters(redis)) {
+    for (const node of await masters(redis)) {
       const [, policy] = (await node.config('GET', 'maxmemory-policy')) as string[];
       const warning = evictionWarning(policy);
       if (warning) {

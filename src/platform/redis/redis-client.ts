@@ -59,9 +59,14 @@ export function createRedisClient(url: string, options: RedisOptions = {}): Redi
   return new Cluster(nodes, clusterOptions);
 }
 
-/** The masters of a cluster (each holds a share of the keys), or the one node. */
-export function masters(client: RedisClient): Redis[] {
-  return client instanceof Cluster ? client.nodes('master') : [client];
+/**
+ * The masters of a cluster (each holds a share of the keys), or the one node. A cluster client
+ * knows its nodes once connected: a PING first (queued until then) when it is not yet.
+ */
+export async function masters(client: RedisClient): Promise<Redis[]> {
+  if (!(client instanceof Cluster)) return [client];
+  if (client.status !== 'ready') await client.ping();
+  return client.nodes('master');
 }
 
 /**

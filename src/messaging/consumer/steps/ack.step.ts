@@ -56,11 +56,11 @@ export class Acker {
 }
 
 /** Acknowledges a handled entry, only after its effects are committed. */
-export function ackStep(acker: Acker): Step {
+export function ackStep(acker: Acker, handler?: string): Step {
   return async (d, next) => {
     const outcome = await next();
     if (outcome === 'ok' || outcome === 'duplicate') {
-      hitFault('consumer.after-effect-before-ack');
+      hitFault('consumer.after-effect-before-ack', handler);
       await acker.ack([d.entry]);
     }
     return outcome;

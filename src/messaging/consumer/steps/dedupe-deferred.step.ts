@@ -45,7 +45,7 @@ export function deferredWritesDedupeStep(
     } finally {
       cls.set(DEFERRED_WRITES, undefined);
     }
-    hitFault('consumer.after-handler-before-write');
+    hitFault('consumer.after-handler-before-write', handler);
     // The messages are written only if the record is new (another consumer may have finished
     // the same entry meanwhile) and the handler's deferred change, if any, took effect.
     const fresh = await writer.changeWith(

@@ -1,8 +1,8 @@
-import { TransactionHost } from '@nestjs-cls/transactional';
-import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { messageIdOf, messageOf, Step } from './step';
+import { escapeLiteral } from 'pg';
+import { beginWith, canBeginWith, TxHost } from './begin-with';
+import { messageIdOf, messageOf, Outcome, Step } from './step';
 
-export type TxHost = TransactionHost<TransactionalAdapterTypeOrm>;
+export type { TxHost };
 
 /**
  * Records that a handler handled a message; returns a row only the first time. Its two
@@ -15,14 +15,23 @@ export const RECORD_HANDLED = recordHandled();
 
 /**
  * The default: the dedupe record and the handler's writes in one transaction, so a redelivery
- * of a handled message finds the record and has no second effect.
+ * of a handled message finds the record and has no second effect. The record goes in START
+ * TRANSACTION's round trip (beginWith): a handler that writes nothing costs two round trips
+ * (that and COMMIT) instead of three, and holds its connection slot that much shorter.
  */
 export function inTransactionDedupeStep(txHost: TxHost, handler: string): Step {
-  return (d, next) =>
-    txHost.withTransaction(async () => {
-      const id = messageIdOf(d.entry, messageOf(d));
+  return (d, next) => {
+    const id = messageIdOf(d.entry, messageOf(d));
+    const recorded = (fresh: boolean): Promise<Outcome> =>
+      fresh ? next() : Promise.resolve('duplicate'); // handled before: a redelivery, nothing to do
+    if (canBeginWith(txHost)) {
+      const record = `INSERT INTO processed_messages (handler, message_id)
+        VALUES (${escapeLiteral(handler)}, ${escapeLiteral(id)}) ON CONFLICT DO NOTHING RETURNING 1`;
+      return beginWith(txHost, record, async (rows) => recorded(rows.length > 0));
+    }
+    return txHost.withTransaction(async () => {
       const fresh: unknown[] = await txHost.tx.query(RECORD_HANDLED, [handler, id]);
-      if (fresh.length === 0) return 'duplicate'; // handled before: a redelivery, nothing to do
-      return next();
+      return recorded(fresh.length > 0);
     });
+  };
 }
