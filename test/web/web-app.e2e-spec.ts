@@ -58,9 +58,7 @@ describe('the web application in Chromium', () => {
     await row.getByText('0 / 10').waitFor();
   });
 
-  // Skipped: green before the 21:35 merge of main, failing since (the booking never shows
-  // as 2 / 10); see the web lane's report. Not to stay skipped.
-  it.skip('books from the form; the tickets appear live; a failing print dead-letters and shows in the messaging panel', async () => {
+  it('books from the form; the tickets appear live; a failing print dead-letters and shows in the messaging panel', async () => {
     // Files fails every call: print_ticket gives up after MAX_DELIVERIES and dead-letters.
     sim.configure({ faults: { files: { error_rate: 1 } } });
     const form = page.getByRole('form', { name: 'Book tickets' });
@@ -83,9 +81,7 @@ describe('the web application in Chromium', () => {
     expect(await letter.locator('.error-text').textContent()).toMatch(/\S/);
   });
 
-  // Skipped: green before the 21:35 merge of main, failing since (the booking never shows
-  // as 2 / 10); see the web lane's report. Not to stay skipped.
-  it.skip('re-drives the dead letters from the page; the tickets then reach "printed" live', async () => {
+  it('re-drives the dead letters from the page; the tickets then reach "printed" live', async () => {
     sim.configure({ faults: { files: { error_rate: 0 } } });
     await page.locator('[data-dead-letter-count="2"]').waitFor();
     await page.getByRole('button', { name: 'Re-drive all' }).click();
@@ -94,9 +90,7 @@ describe('the web application in Chromium', () => {
     await booking().locator('li.ticket[data-status="printed"]').nth(1).waitFor();
   });
 
-  // Skipped: green before the 21:35 merge of main, failing since (the booking never shows
-  // as 2 / 10); see the web lane's report. Not to stay skipped.
-  it.skip('refunds a ticket from the page and sees it reach "refunded"', async () => {
+  it('refunds a ticket from the page and sees it reach "refunded"', async () => {
     const first = tickets().first();
     const id = await first.getAttribute('data-ticket-id');
     await first.getByRole('button', { name: `Refund ticket ${id}` }).click();
