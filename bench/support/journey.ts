@@ -26,9 +26,9 @@ export interface JourneyStep {
   journey: Percentiles;
   post: Percentiles;
   failed: number;
-  /** CPU ms per completed journey, by process */
+  /** CPU ms per booking made (journey started), by process */
   cpuMs: { app: number; simulator: number; postgres: number; redis: number };
-  /** PostgreSQL transactions and rows written per completed journey, in this database (the poll's own queries included) */
+  /** PostgreSQL transactions and rows written per booking made, in this database (the poll's own queries taken off) */
   xactsPerJourney: number;
   rowsPerJourney: number;
 }
@@ -98,7 +98,8 @@ export async function journeyStep(
   const cpu1 = await cpuNow(env);
   const db1 = await dbCounters(env);
   const journeys = [...done].map(([id, at]) => at - answered.get(id)!);
-  const n = Math.max(done.size, 1);
+  // per booking made: when journeys are left over, their work so far is in the counters too
+  const n = Math.max(answered.size, 1);
   const perJourney = (a: number, b: number) => ((b - a) * 1000) / n;
   return {
     rate,

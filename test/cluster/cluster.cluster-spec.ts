@@ -57,7 +57,7 @@ describe('on a Redis Cluster (3 masters, 3 replicas)', () => {
     });
     afterAll(async () => {
       await env.close();
-      await journey.sim.close();
+      await journey.sim?.close();
     });
     return journey;
   }

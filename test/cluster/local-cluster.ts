@@ -20,8 +20,7 @@ export class LocalCluster {
   private readonly nodes = new Map<number, ChildProcess>();
 
   constructor() {
-    const base = 21_000 + Math.floor(Math.random() * 2_000) * 10;
-    this.ports = Array.from({ length: 6 }, (_, i) => base + i);
+    this.ports = Array.from({ length: 6 }, () => randomPort());
   }
 
   get url(): string {
@@ -29,8 +28,20 @@ export class LocalCluster {
   }
 
   async start(): Promise<void> {
-    for (const port of this.ports) this.launch(port);
-    for (const port of this.ports) await this.answering(port);
+    for (let i = 0; i < this.ports.length; i++) {
+      for (let attempt = 0; ; attempt++) {
+        this.launch(this.ports[i]);
+        try {
+          await this.answering(this.ports[i]);
+          break;
+        } catch (e) {
+          // Its port (or its bus port) was taken by another run meanwhile: another port.
+          if (attempt >= 5) throw e;
+          await this.kill(this.ports[i]).catch(() => undefined);
+          this.ports[i] = randomPort();
+        }
+      }
+    }
     await run('redis-cli', [
       '--cluster',
       'create',
@@ -61,10 +72,14 @@ export class LocalCluster {
   }
 
   private async answering(port: number): Promise<void> {
-    await eventually(() => this.ask(port, 'PING').then((r) => r === 'PONG'), {
-      what: `redis-server on port ${port}`,
-      intervalMs: 100,
-    });
+    const node = this.nodes.get(port)!;
+    await eventually(
+      () => {
+        if (node.exitCode !== null) throw new Error(`redis-server on port ${port} exited`);
+        return this.ask(port, 'PING').then((r) => r === 'PONG');
+      },
+      { what: `redis-server on port ${port}`, intervalMs: 100, timeoutMs: 10_000 },
+    );
   }
 
   /** One command to one node, on a connection of its own. */
@@ -136,4 +151,9 @@ export class LocalCluster {
     this.nodes.clear();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A port for a node whose cluster bus (port + 10000) also stays below 65536. */
+function randomPort(): number {
+  return 10_000 + Math.floor(Math.random() * 20_000);
 }

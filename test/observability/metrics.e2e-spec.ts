@@ -21,6 +21,9 @@ const EXPECTED_PROCESSED: [topic: string, handler: string, count: number][] = [
   [CONFIRMED, 'ops_ticket_confirmed', TICKETS],
   ['events.TicketReceiptIssued_v1', 'ops_receipt_issued', TICKETS],
   ['events.TicketPrinted_v1', 'ops_ticket_printed', TICKETS],
+  // The VIP bundle process reads every booking and confirmation to find its own.
+  [BOOKED, 'vip_bundle_process', 1],
+  [CONFIRMED, 'vip_bundle_process', TICKETS],
 ];
 
 /** Spec §7: /metrics in Prometheus text format, the message and HTTP metrics, no ids in labels. */
@@ -88,11 +91,13 @@ describe('/metrics', () => {
       seriesValue(after, name, labels) - seriesValue(before, name, labels);
     const grown = Object.fromEntries(
       EXPECTED_PROCESSED.map(([topic, handler]) => [
-        handler,
+        `${topic} ${handler}`,
         delta('messages_processed_total', { topic, handler }),
       ]),
     );
-    expect(grown).toEqual(Object.fromEntries(EXPECTED_PROCESSED.map(([, h, n]) => [h, n])));
+    expect(grown).toEqual(
+      Object.fromEntries(EXPECTED_PROCESSED.map(([t, h, n]) => [`${t} ${h}`, n])),
+    );
     const total = (samples: Sample[]) =>
       samples
         .filter((s) => s.name === 'messages_processed_total')

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, chromium } from 'playwright-core';
+import chromiumFlags from '../../web/chromium-flags.json';
 
 /**
  * Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it): CHROMIUM_PATH, else
@@ -26,15 +27,7 @@ export function chromiumPath(): string {
 }
 
 /** Flags for a quiet, headless, throw-away browser: nothing fetched from the internet. */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const FLAGS: string[] = chromiumFlags;
 
 /** A fresh headless Chromium with a profile of its own, removed on close. */
 export async function launchChromium(

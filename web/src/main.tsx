@@ -118,4 +118,7 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+// The page's "Loading…" line goes; the app takes the whole container.
+const root = document.getElementById('app')!;
+root.textContent = '';
+render(<App />, root);
