@@ -3,13 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { APP_CONFIG, AppConfig } from '../../platform/config/app.config';
+import { GatewayError } from '../../gateway/gateway.error';
 import { SpreadsheetsClient } from '../../gateway/spreadsheets.client';
 import { RetryLater } from '../../messaging';
 
 /**
  * How long a run may hold a (sheet, ticket): longer than its two gateway calls (read back, then
  * append) can take, every attempt timing out and every retry waiting its longest. A holder that
- * outlives it is surely done or dead; a crashed holder's lease just runs out.
+ * outlives it is surely done or dead, and an append it gave up on (kept under its lease) has long
+ * had the time to land; a crashed holder's lease just runs out.
  */
 export function leaseMsFor(gateway: AppConfig['gateway']): number {
   const worstCall =
@@ -49,21 +51,25 @@ export class SpreadsheetRows {
     const owner = randomUUID();
     const lease = await this.takeLease(sheet, ticketId, owner);
     if (lease === 'appended') return;
+    let appending = false;
     try {
       if (lease === 'first' || !(await this.sheetHasRow(sheet, ticketId))) {
+        appending = true;
         await this.sheets.appendRow(sheet, columns);
       }
     } catch (e) {
-      // Let the retry take over at once instead of waiting for the lease to run out.
-      await this.txHost.tx
-        .query(
-          `UPDATE spreadsheet_rows SET lease_owner = NULL, lease_until = NULL
-            WHERE sheet = $1 AND ticket_id = $2 AND lease_owner = $3`,
-          [sheet, ticketId, owner],
-        )
-        .catch(() => undefined); // it runs out anyway
+      // An append that got no answer may still be on its way to the sheet: a retry that read
+      // the sheet back now could miss its row and append a second. So its lease stays until it
+      // runs out (it outlasts the call), held by no run: a retry may only find the row landed.
+      // After any other failure nothing more can land: the retry takes over at once.
+      const inDoubt = appending && mayStillLand(e);
+      await this.release(sheet, ticketId, owner, { keepUntil: inDoubt });
       throw e;
     }
+    await this.markAppended(sheet, ticketId);
+  }
+
+  private async markAppended(sheet: string, ticketId: string): Promise<void> {
     await this.txHost.tx.query(
       `UPDATE spreadsheet_rows
           SET appended_at = COALESCE(appended_at, now()), lease_owner = NULL, lease_until = NULL
@@ -75,8 +81,9 @@ export class SpreadsheetRows {
   /**
    * Takes the (sheet, ticket) for this run: 'first' when nothing was recorded before (no row can
    * be in the sheet), 'unfinished' when an earlier run left it unmarked and its lease ran out
-   * (the row may be in the sheet), 'appended' when it is done. Another run's live lease is a
-   * RetryLater: that run is appending right now.
+   * (the row may be in the sheet), 'appended' when it is done (or a timed-out append's row is
+   * found landed). Another run's live lease is a RetryLater: that run is appending right now, or
+   * its append that got no answer may still land.
    */
   private async takeLease(
     sheet: string,
@@ -102,18 +109,56 @@ export class SpreadsheetRows {
       params,
     );
     if (taken === 1) return 'unfinished';
-    const rows: { appended_at: Date | null; lease_until: Date | null }[] =
-      await this.txHost.tx.query(
-        'SELECT appended_at, lease_until FROM spreadsheet_rows WHERE sheet = $1 AND ticket_id = $2',
-        [sheet, ticketId],
-      );
+    const rows: {
+      appended_at: Date | null;
+      lease_owner: string | null;
+      lease_until: Date | null;
+    }[] = await this.txHost.tx.query(
+      `SELECT appended_at, lease_owner, lease_until FROM spreadsheet_rows
+          WHERE sheet = $1 AND ticket_id = $2`,
+      [sheet, ticketId],
+    );
     if (rows[0]?.appended_at) return 'appended';
     const until = rows[0]?.lease_until ? ` until ${rows[0].lease_until.toISOString()}` : '';
+    if (rows[0] && rows[0].lease_owner === null) {
+      // An append that got no answer: a row found in the sheet is surely it (a missing one may
+      // still come), so finding it ends the wait at once.
+      if (await this.sheetHasRow(sheet, ticketId)) {
+        await this.markAppended(sheet, ticketId);
+        return 'appended';
+      }
+      throw new RetryLater(`an append of ticket ${ticketId} to ${sheet} may still land${until}`);
+    }
     throw new RetryLater(`another run is appending ticket ${ticketId} to ${sheet}${until}`);
+  }
+
+  /** `keepUntil`: nobody holds the record, yet nobody may take it before the lease ran out. */
+  private async release(
+    sheet: string,
+    ticketId: string,
+    owner: string,
+    { keepUntil }: { keepUntil: boolean },
+  ): Promise<void> {
+    const until = keepUntil ? 'lease_until' : 'NULL';
+    await this.txHost.tx
+      .query(
+        `UPDATE spreadsheet_rows SET lease_owner = NULL, lease_until = ${until}
+          WHERE sheet = $1 AND ticket_id = $2 AND lease_owner = $3`,
+        [sheet, ticketId, owner],
+      )
+      .catch(() => undefined); // it runs out anyway
   }
 
   private async sheetHasRow(sheet: string, ticketId: string): Promise<boolean> {
     const rows = await this.sheets.readRows(sheet);
     return rows.some((row) => row[0] === ticketId);
   }
+}
+
+/**
+ * A call the service never answered (timeout, reset connection) may still be handled after the
+ * app gave up on it. One it answered, even with a 5xx, is over: reading back tells what it did.
+ */
+function mayStillLand(e: unknown): boolean {
+  return !(e instanceof GatewayError && e.status !== undefined);
 }
