@@ -121,7 +121,10 @@ describe('the web application in Chromium', () => {
     await form.getByLabel('Inbound flight id').fill(randomUUID());
     await form.getByLabel('Return flight id').fill(randomUUID());
     await form.getByRole('button', { name: 'Book VIP bundle' }).click();
-    await form.getByText(/VIP bundle booked:/).waitFor();
+    // The outcome either way, so that a refusal fails here with the API's message.
+    const outcome = form.locator('.feedback.ok, .feedback.error');
+    await outcome.waitFor();
+    expect(await outcome.textContent()).toMatch(/VIP bundle booked:/);
 
     const bundle = page.locator('.bundle');
     await bundle.locator('[data-bundle-state="finalized"]').waitFor();

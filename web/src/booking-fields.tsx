@@ -16,11 +16,13 @@ export function BookingFields({ shows }: { shows: Show[] }) {
       </label>
       <label>
         Tickets{' '}
+        {/* defaultValue, not value: Preact puts a value prop back on every render, and the live
+            list re-renders the page while someone types, so a typed "2" became "1" again. */}
         <input
           name="number_of_tickets"
           type="number"
           min={1}
-          value="1"
+          defaultValue="1"
           required
           inputMode="numeric"
         />
