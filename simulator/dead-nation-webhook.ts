@@ -69,6 +69,7 @@ export class DeadNationWebhook {
       sends: this.settings.webhook.repeats,
       delivered: 0,
       outcome: 'pending',
+      sent_at: null,
       attempts: [],
     };
     this.state.webhooks.push(record);
@@ -122,6 +123,7 @@ export class DeadNationWebhook {
       ...(origin.traceparent ? { traceparent: origin.traceparent } : {}),
       ...(origin.tracestate ? { tracestate: origin.tracestate } : {}),
     };
+    record.sent_at ??= new Date().toISOString();
     try {
       const answer = await this.http.post(`${w.app_url}/api/tickets-status`, payload, {
         headers,

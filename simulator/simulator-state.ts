@@ -122,6 +122,8 @@ export interface WebhookRecord {
   sends: number;
   delivered: number;
   outcome: 'pending' | 'delivered' | 'rejected' | 'failed';
+  /** When the first POST left (bench/web-latency.ts measures from it); null before. */
+  sent_at: string | null;
   attempts: WebhookAttempt[];
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Page } from 'playwright-core';
 import request from 'supertest';
 import { RunningSimulator } from '../../simulator/gateway-simulator';
@@ -107,5 +108,26 @@ describe('the web application in Chromium', () => {
     await booking().waitFor();
     await page.getByRole('button', { name: 'Show all' }).click();
     await booking().waitFor();
+  });
+
+  it('books a VIP bundle from the form and sees its steps live until it is finalized', async () => {
+    const form = page.getByRole('form', { name: 'Book a VIP bundle' });
+    const show = form.getByLabel('Show');
+    const showId = await show.locator('option', { hasText: 'Nick Cave' }).getAttribute('value');
+    await show.selectOption(showId);
+    await form.getByLabel('Tickets').fill('2');
+    await form.getByLabel('Customer e-mail').fill('ada@example.com');
+    await form.getByLabel('Passengers, one a line').fill('Ada Lovelace\nCharles Babbage');
+    await form.getByLabel('Inbound flight id').fill(randomUUID());
+    await form.getByLabel('Return flight id').fill(randomUUID());
+    await form.getByRole('button', { name: 'Book VIP bundle' }).click();
+    await form.getByText(/VIP bundle booked:/).waitFor();
+
+    const bundle = page.locator('.bundle');
+    await bundle.locator('[data-bundle-state="finalized"]').waitFor();
+    for (const step of ['tickets', 'inbound', 'return', 'taxi', 'finalized']) {
+      expect(await bundle.locator(`[data-step="${step}"]`).getAttribute('data-state')).toBe('done');
+    }
+    await bundle.getByText('Tickets confirmed: 2 / 2').waitFor();
   });
 });

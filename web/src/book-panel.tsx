@@ -1,5 +1,6 @@
 import { api } from './api';
 import type { Show } from './api';
+import { BookingFields } from './booking-fields';
 import { Feedback } from './feedback';
 import { field } from './form-field';
 import { useAction } from './use-action';
@@ -26,30 +27,7 @@ export function BookPanel({ shows, onBooked }: { shows: Show[]; onBooked: (id: s
     <section aria-labelledby="book-title" class="panel">
       <h2 id="book-title">Book</h2>
       <form onSubmit={book} aria-label="Book tickets">
-        <label>
-          Show
-          <select name="show_id" required disabled={shows.length === 0}>
-            {shows.map((s) => (
-              <option key={s.show_id} value={s.show_id}>
-                {s.title} · {s.venue} ({s.number_of_tickets - s.seats_booked} left)
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Tickets{' '}
-          <input
-            name="number_of_tickets"
-            type="number"
-            min={1}
-            value="1"
-            required
-            inputMode="numeric"
-          />
-        </label>
-        <label>
-          Customer e-mail <input name="customer_email" type="email" required autoComplete="off" />
-        </label>
+        <BookingFields shows={shows} />
         <button type="submit" disabled={busy || shows.length === 0}>
           {busy ? 'Booking…' : 'Book tickets'}
         </button>

@@ -10,6 +10,7 @@ import type { StreamState } from './live-stream';
 import { MessagingPanel } from './messaging-panel';
 import { ShowsPanel } from './shows-panel';
 import { TokenForm } from './token-form';
+import { VipBundlePanel } from './vip-bundle-panel';
 
 /** The page keeps this many bookings on screen; older ones stay in the API. */
 const BOOKINGS_SHOWN = 100;
@@ -79,7 +80,8 @@ function App() {
         <h1>tickets · box office</h1>
         <nav aria-label="Sections">
           <a href="#shows-title">Shows</a> <a href="#book-title">Book</a>{' '}
-          <a href="#bookings-title">Bookings</a> <a href="#messaging-title">Messaging</a>
+          <a href="#vip-title">VIP</a> <a href="#bookings-title">Bookings</a>{' '}
+          <a href="#messaging-title">Messaging</a>
         </nav>
       </header>
       {needsToken && (
@@ -102,6 +104,7 @@ function App() {
               loadShows();
             }}
           />
+          <VipBundlePanel shows={shows} onBooked={loadShows} />
         </div>
         <div class="column">
           <BookingsPanel
