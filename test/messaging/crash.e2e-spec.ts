@@ -22,6 +22,10 @@ async function unpublished(env: TestEnv): Promise<number> {
 }
 
 /** The relay killed with SIGKILL at a fault point, then restarted (R2, R3). */
+// Volume tests wait on progress (expectExactlyOnce's stall window), not on speed: the test
+// timeout only catches a hang, so it is wide enough for a machine shared with a bench.
+jest.setTimeout(600_000);
+
 describe.each([
   ['R2', 'relay.after-xadd-before-mark', true],
   ['R3', 'relay.after-read-before-xadd', false],

@@ -4,6 +4,10 @@ import { eventually, TestEnv } from '../support/test-env';
 import { settled } from '../support/settled';
 import { dlqCli, effects, expectExactlyOnce, publishProbes, seqs } from './support';
 
+// Volume tests wait on progress (expectExactlyOnce's stall window), not on speed: the test
+// timeout only catches a hang, so it is wide enough for a machine shared with a bench.
+jest.setTimeout(600_000);
+
 describe('failing handlers: retries, dead letters, independent groups', () => {
   const env = new TestEnv({ MAX_DELIVERIES: '3' });
   let app: INestApplication;

@@ -21,6 +21,10 @@ const PROBE_HANDLERS = [
   'probe_saga',
 ];
 
+// Volume tests wait on progress (expectExactlyOnce's stall window), not on speed: the test
+// timeout only catches a hang, so it is wide enough for a machine shared with a bench.
+jest.setTimeout(600_000);
+
 describe('outbox → relay → consumer groups', () => {
   // R4 (concurrent writers against the relay's cursor) is relay-gap.e2e-spec.ts: a relay-only
   // process, without 25,000 handler runs in this one.

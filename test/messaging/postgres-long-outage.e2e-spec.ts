@@ -12,6 +12,10 @@ import { expectExactlyOnce, publishProbes, seqs } from './support';
  * stopped for 25 s: with a 100 ms backoff cap that is far more than the 100 uncounted outage
  * retries a message used to get, after which each attempt spent one of its 2 deliveries.
  */
+// Volume tests wait on progress (expectExactlyOnce's stall window), not on speed: the test
+// timeout only catches a hang, so it is wide enough for a machine shared with a bench.
+jest.setTimeout(600_000);
+
 describe('a long PostgreSQL outage', () => {
   const pg = new OwnPostgres();
   const env = new TestEnv({ POSTGRES_URL: pg.url, MAX_DELIVERIES: '2', RETRY_MAX_MS: '100' });
