@@ -1,4 +1,4 @@
-import calculateSlot from 'cluster-key-slot';
+import { calculateSlot } from '../platform/redis/redis-client';
 import { StreamNames } from './messaging.tokens';
 
 describe('StreamNames', () => {

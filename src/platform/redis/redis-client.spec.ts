@@ -1,7 +1,7 @@
 import Redis, { Cluster } from 'ioredis';
-import calculateSlot from 'cluster-key-slot';
 import {
   byMaster,
+  calculateSlot,
   CLUSTER_URL,
   clusterSeeds,
   createRedisClient,

@@ -1,5 +1,12 @@
-import calculateSlot from 'cluster-key-slot';
 import Redis, { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
+
+/**
+ * The Redis Cluster hash slot (0-16383) of a key, honouring {hash tags}: ioredis's own
+ * cluster-key-slot. It ships no types, so it is typed here rather than by a .d.ts that the
+ * production build would have to carry.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const calculateSlot: (key: string) => number = require('cluster-key-slot');
 
 /** One Redis node or a Redis Cluster: both speak the same commands to whoever holds the key. */
 export type RedisClient = Redis | Cluster;
