@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { createShow } from '../flows/support';
-import { startJourney } from '../support/journey';
+import { startWiredJourney, stopJourney } from '../support/journey';
 import { settled } from '../support/settled';
 import { eventually, TestEnv } from '../support/test-env';
 import { bookBundle, bundleRequest, bundleView, effects, finalizations } from './support';
@@ -13,14 +13,10 @@ describe('VIP bundles: fifty at once on a show with thirty seats', () => {
   let sim: RunningSimulator;
   let url: string;
 
-  beforeAll(async () => {
-    ({ sim, url } = await startJourney(env, { webhook: { delay_ms: 10 } }));
-    sim.configure({ webhook: { app_url: url } });
-  });
-  afterAll(async () => {
-    await env.close();
-    await sim.close();
-  });
+  beforeAll(
+    async () => ({ sim, url } = await startWiredJourney(env, { webhook: { delay_ms: 10 } })),
+  );
+  afterAll(() => stopJourney(env, sim));
 
   it('thirty succeed, twenty fail at the show booking with nothing booked, no seat oversold', async () => {
     const show_id = await createShow(url, { number_of_tickets: 30 });

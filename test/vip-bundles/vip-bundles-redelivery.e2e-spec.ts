@@ -3,7 +3,7 @@ import { MessageRegistry } from '../../src/messaging';
 import { TicketBookingConfirmed_v1 } from '../../src/tickets/events/ticket-booking-confirmed.event';
 import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { createShow } from '../flows/support';
-import { startJourney } from '../support/journey';
+import { startWiredJourney, stopJourney } from '../support/journey';
 import { settled } from '../support/settled';
 import { eventually, TestEnv } from '../support/test-env';
 import {
@@ -44,14 +44,10 @@ describe('VIP bundles: messages twice and out of order (spec §8)', () => {
   let sim: RunningSimulator;
   let url: string;
 
-  beforeAll(async () => {
-    ({ sim, url } = await startJourney(env, { webhook: { delay_ms: 10 } }));
-    sim.configure({ webhook: { app_url: url } });
-  });
-  afterAll(async () => {
-    await env.close();
-    await sim.close();
-  });
+  beforeAll(
+    async () => ({ sim, url } = await startWiredJourney(env, { webhook: { delay_ms: 10 } })),
+  );
+  afterAll(() => stopJourney(env, sim));
 
   /**
    * Every message of the bundle published again with its own id (as a relay that crashed before

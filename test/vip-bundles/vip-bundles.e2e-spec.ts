@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { createShow } from '../flows/support';
-import { startJourney } from '../support/journey';
+import { startWiredJourney, stopJourney } from '../support/journey';
 import { settled } from '../support/settled';
 import { TestEnv } from '../support/test-env';
 import {
@@ -26,14 +26,10 @@ describe('VIP bundles: success and compensation (spec §8)', () => {
   let sim: RunningSimulator;
   let url: string;
 
-  beforeAll(async () => {
-    ({ sim, url } = await startJourney(env, { webhook: { delay_ms: 10 } }));
-    sim.configure({ webhook: { app_url: url } });
-  });
-  afterAll(async () => {
-    await env.close();
-    await sim.close();
-  });
+  beforeAll(
+    async () => ({ sim, url } = await startWiredJourney(env, { webhook: { delay_ms: 10 } })),
+  );
+  afterAll(() => stopJourney(env, sim));
 
   it('succeeds: show tickets, inbound flight, return flight, taxi, each booked once, finalized once', async () => {
     const show_id = await createShow(url, { number_of_tickets: 10 });
