@@ -216,6 +216,12 @@ describe('parking: one pass whatever the order', () => {
     expect(result.doc!.tickets[ticket].printed_at).toBe(printed.published_at);
   });
 
+  it('finds what was parked for a ticket whatever the letter case of its id', () => {
+    const store = new ParkedEvents([{ waitsFor: { ticket_id: ticket }, event: printed }]);
+    expect(store.take({ ticket_id: ticket.toUpperCase() })).toEqual([printed]);
+    expect(store.all()).toEqual([]);
+  });
+
   it('returns the event itself to park when its booking or ticket is missing', () => {
     const nothing = new ParkedEvents();
     expect(applyReleasing(undefined, confirmed, nothing.take, 'now')).toEqual({

@@ -152,12 +152,12 @@ export class ParkedEvents {
   }
 
   park(parked: Parked): void {
-    const key = JSON.stringify(parked.waitsFor);
+    const key = keyText(parked.waitsFor);
     this.byKey.set(key, [...(this.byKey.get(key) ?? []), parked]);
   }
 
   readonly take = (waitsFor: WaitKey): OpsEvent[] => {
-    const key = JSON.stringify(waitsFor);
+    const key = keyText(waitsFor);
     const parked = this.byKey.get(key) ?? [];
     this.byKey.delete(key);
     return parked.map((p) => p.event);
@@ -167,6 +167,13 @@ export class ParkedEvents {
   all(): Parked[] {
     return [...this.byKey.values()].flat();
   }
+}
+
+/** A UUID names one thing in any letter case (spec §9); the parked table gives it lower-case. */
+function keyText(key: WaitKey): string {
+  return 'booking_id' in key
+    ? `b:${key.booking_id.toLowerCase()}`
+    : `t:${key.ticket_id.toLowerCase()}`;
 }
 
 function updateTicket(ticket: OpsTicket | undefined, event: OpsEvent): OpsTicket {

@@ -31,6 +31,7 @@ describe('the key locks on parked events', () => {
     expect(locks).toHaveLength(2);
     expect(locks[0][1]).toBe(locks[1][1]);
     expect(locks[0][0]).not.toBe(locks[1][0]);
+    expect(keyLocks([{ ticket_id: id.toUpperCase() }])).toEqual(keyLocks([{ ticket_id: id }]));
   });
 
   it('writes one pg_advisory_xact_lock(class, key) per lock, numbered from the first parameter', () => {

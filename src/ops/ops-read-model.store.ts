@@ -36,8 +36,9 @@ const KEY_LOCK_CLASS = { booking_id: 72_642_018, ticket_id: 72_642_019 };
 /**
  * The (class, key) pairs of `pg_advisory_xact_lock(int, int)` that guard the parked events of
  * these bookings and tickets, in the one order every projection takes them (bookings before
- * tickets, then by key) so that two projections never wait for each other in a cycle. Two ids
- * with the same 32-bit hash share a lock: they wait for each other, nothing worse.
+ * tickets, then by key) so that two projections never wait for each other in a cycle. An id in
+ * any letter case is the same lock; two ids with the same 32-bit hash share one: they wait for
+ * each other, nothing worse.
  */
 export function keyLocks(keys: WaitKey[]): [number, number][] {
   const locks = new Map<string, [number, number]>();
@@ -48,7 +49,7 @@ export function keyLocks(keys: WaitKey[]): [number, number][] {
         : (['ticket_id', key.ticket_id] as const);
     const lock: [number, number] = [
       KEY_LOCK_CLASS[kind],
-      createHash('sha256').update(id).digest().readInt32BE(0),
+      createHash('sha256').update(id.toLowerCase()).digest().readInt32BE(0),
     ];
     locks.set(lock.join(), lock);
   }
