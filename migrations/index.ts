@@ -6,6 +6,7 @@ import { RefundClaims1764202000000 } from './1764202000000-refund-claims';
 import { OrderAndRefusals1764202100000 } from './1764202100000-order-and-refusals';
 import { Durability1764202200000 } from './1764202200000-durability';
 import { VipBundles1764202300000 } from './1764202300000-vip-bundles';
+import { OpsPendingEvents1764202410000 } from './1764202410000-ops-pending-events';
 
 /**
  * Every migration, the messaging module's and the application's; TypeORM runs them in timestamp
@@ -20,4 +21,5 @@ export const migrations = [
   OrderAndRefusals1764202100000,
   Durability1764202200000,
   VipBundles1764202300000,
+  OpsPendingEvents1764202410000,
 ];

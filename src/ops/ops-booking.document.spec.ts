@@ -1,7 +1,10 @@
 import {
   applyOpsEvent,
+  applyReleasing,
+  keysOf,
   NotProjectedYetError,
   OpsBooking,
+  ParkedEvents,
   receiptDates,
 } from './ops-booking.document';
 import { MalformedOpsEventError, OpsEvent, toOpsEvent } from './ops-event';
@@ -155,5 +158,88 @@ describe('the ops booking document', () => {
         customer_email: 'e',
       }),
     ).toThrow('price');
+  });
+});
+
+describe('parking: one pass whatever the order', () => {
+  /** The live projection in miniature: each event handled once, what cannot go yet parked. */
+  function project(events: OpsEvent[]) {
+    const parked = new ParkedEvents();
+    let doc: OpsBooking | undefined;
+    const taken: string[] = [];
+    const take = (key: Parameters<ParkedEvents['take']>[0]) => {
+      const released = parked.take(key);
+      taken.push(...released.map((e) => e.type));
+      return released;
+    };
+    for (const event of events) {
+      const result = applyReleasing(doc, event, take, 'now');
+      for (const p of result.parked) parked.park(p);
+      doc = result.doc;
+    }
+    return { doc, parked: parked.all(), taken };
+  }
+
+  it('gives the same document in all 120 orders, each event handled once, nothing left parked', () => {
+    const expected = converge([made, confirmed, receipt, printed, refunded]);
+    for (const order of permutations([made, confirmed, receipt, printed, refunded])) {
+      const { doc, parked } = project(order);
+      expect(doc).toEqual(expected);
+      expect(parked).toEqual([]);
+    }
+  });
+
+  it('a BookingMade releases its parked confirms, and they their parked receipts and prints', () => {
+    const { doc, parked, taken } = project([receipt, printed, confirmed]);
+    expect(doc).toBeUndefined();
+    expect(parked.map((p) => [p.waitsFor, p.event.type])).toEqual([
+      [{ ticket_id: ticket }, 'TicketReceiptIssued'],
+      [{ ticket_id: ticket }, 'TicketPrinted'],
+      [{ booking_id: booking }, 'TicketBookingConfirmed'],
+    ]);
+    // The confirm, not applied, released nothing: the receipt and print are still parked.
+    expect(taken).toEqual([]);
+
+    const store = new ParkedEvents(parked);
+    const result = applyReleasing(undefined, made, store.take, 'now');
+    expect(result).toMatchObject({ changed: true, newTickets: [ticket], parked: [] });
+    expect(result.doc).toEqual(converge([made, confirmed, receipt, printed]));
+    expect(store.all()).toEqual([]);
+  });
+
+  it('an event that changes nothing (a redelivered confirm) still releases what waits for it', () => {
+    const doc = converge([made, confirmed]);
+    const store = new ParkedEvents([{ waitsFor: { ticket_id: ticket }, event: printed }]);
+    const result = applyReleasing(doc, confirmed, store.take, 'later');
+    expect(result.changed).toBe(true);
+    expect(result.newTickets).toEqual([]);
+    expect(result.doc!.tickets[ticket].printed_at).toBe(printed.published_at);
+  });
+
+  it('finds what was parked for a ticket whatever the letter case of its id', () => {
+    const store = new ParkedEvents([{ waitsFor: { ticket_id: ticket }, event: printed }]);
+    expect(store.take({ ticket_id: ticket.toUpperCase() })).toEqual([printed]);
+    expect(store.all()).toEqual([]);
+  });
+
+  it('returns the event itself to park when its booking or ticket is missing', () => {
+    const nothing = new ParkedEvents();
+    expect(applyReleasing(undefined, confirmed, nothing.take, 'now')).toEqual({
+      doc: undefined,
+      changed: false,
+      newTickets: [],
+      parked: [{ waitsFor: { booking_id: booking }, event: confirmed }],
+    });
+    const bare = converge([made]);
+    expect(applyReleasing(bare, refunded, nothing.take, 'now').parked).toEqual([
+      { waitsFor: { ticket_id: ticket }, event: refunded },
+    ]);
+  });
+
+  it('names the bookings and tickets whose parked events each event may touch', () => {
+    expect(keysOf(made)).toEqual([{ booking_id: booking }]);
+    expect(keysOf(confirmed)).toEqual([{ booking_id: booking }, { ticket_id: ticket }]);
+    for (const e of [receipt, printed, refunded])
+      expect(keysOf(e)).toEqual([{ ticket_id: ticket }]);
   });
 });

@@ -21,12 +21,15 @@ export interface OpsBooking {
   tickets: Record<string, OpsTicket>;
 }
 
+/** A booking or ticket an event can wait for. */
+export type WaitKey = { booking_id: string } | { ticket_id: string };
+
 /**
- * The event needs a booking or ticket that is not in the read model yet. Live, the delivery fails
- * and is retried; in a rebuild the event waits until its booking or ticket is projected.
+ * The event needs a booking or ticket that is not in the read model yet. The event is parked
+ * until that booking or ticket arrives (live in `ops_pending_events`, in a rebuild in memory).
  */
 export class NotProjectedYetError extends Error {
-  constructor(readonly waitsFor: { booking_id: string } | { ticket_id: string }) {
+  constructor(readonly waitsFor: WaitKey) {
     super(
       'booking_id' in waitsFor
         ? `booking ${waitsFor.booking_id} is not in the ops read model yet`
@@ -68,6 +71,109 @@ export function applyOpsEvent(doc: OpsBooking | undefined, event: OpsEvent, now:
   if (updated === ticket) return { doc, changed: false };
   const tickets = { ...doc.tickets, [event.ticket_id]: updated };
   return { doc: { ...doc, tickets, last_update: now }, changed: true };
+}
+
+/** An event that cannot be applied yet, and what it waits for. */
+export interface Parked {
+  waitsFor: WaitKey;
+  event: OpsEvent;
+}
+
+export interface Converged {
+  doc: OpsBooking | undefined;
+  changed: boolean;
+  /** tickets that entered the document (their booking goes to the ticket → booking table) */
+  newTickets: string[];
+  /** the events that still wait, to park: this one, or released ones that cannot go yet */
+  parked: Parked[];
+}
+
+/** The booking or ticket whose arrival this event brings: what was parked for it can go. */
+export function releasedBy(event: OpsEvent): WaitKey | undefined {
+  if (event.type === 'BookingMade') return { booking_id: event.booking_id };
+  if (event.type === 'TicketBookingConfirmed') return { ticket_id: event.ticket_id };
+  return undefined;
+}
+
+/**
+ * The bookings and tickets whose parked events this event may write or read: a confirm can wait
+ * for its booking and releases its ticket, a BookingMade releases its booking, the others wait
+ * for their ticket. Projections touching the same key must not run at once (see the store).
+ */
+export function keysOf(event: OpsEvent): WaitKey[] {
+  if (event.type === 'BookingMade') return [{ booking_id: event.booking_id }];
+  if (event.type === 'TicketBookingConfirmed') {
+    return [{ booking_id: event.booking_id }, { ticket_id: event.ticket_id }];
+  }
+  return [{ ticket_id: event.ticket_id }];
+}
+
+/**
+ * Applies an event, then every parked event its arrival releases, and what those release in
+ * turn (a BookingMade its confirms, a confirm its ticket's receipts, prints and refunds). So the
+ * document converges in one pass whatever order the events come in. `takeParked` removes and
+ * gives the events parked for a key; an event that still cannot be applied is returned to park.
+ */
+export function applyReleasing(
+  doc: OpsBooking | undefined,
+  event: OpsEvent,
+  takeParked: (key: WaitKey) => OpsEvent[],
+  now: string,
+): Converged {
+  const result: Converged = { doc, changed: false, newTickets: [], parked: [] };
+  const queue = [event];
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    try {
+      const applied = applyOpsEvent(result.doc, next, now);
+      if (applied.changed) {
+        if (next.type === 'TicketBookingConfirmed' && !result.doc?.tickets[next.ticket_id]) {
+          result.newTickets.push(next.ticket_id);
+        }
+        Object.assign(result, { doc: applied.doc, changed: true });
+      }
+    } catch (e) {
+      if (!(e instanceof NotProjectedYetError)) throw e;
+      result.parked.push({ waitsFor: e.waitsFor, event: next });
+      continue;
+    }
+    // Even an event that changed nothing (a redelivery) releases: what waits must not stay.
+    const released = releasedBy(next);
+    if (released) queue.push(...takeParked(released));
+  }
+  return result;
+}
+
+/** Events parked by what they wait for; `take` serves as applyReleasing's `takeParked`. */
+export class ParkedEvents {
+  private readonly byKey = new Map<string, Parked[]>();
+
+  constructor(parked: Parked[] = []) {
+    for (const p of parked) this.park(p);
+  }
+
+  park(parked: Parked): void {
+    const key = keyText(parked.waitsFor);
+    this.byKey.set(key, [...(this.byKey.get(key) ?? []), parked]);
+  }
+
+  readonly take = (waitsFor: WaitKey): OpsEvent[] => {
+    const key = keyText(waitsFor);
+    const parked = this.byKey.get(key) ?? [];
+    this.byKey.delete(key);
+    return parked.map((p) => p.event);
+  };
+
+  /** Everything still parked. */
+  all(): Parked[] {
+    return [...this.byKey.values()].flat();
+  }
+}
+
+/** A UUID names one thing in any letter case (spec §9); the parked table gives it lower-case. */
+function keyText(key: WaitKey): string {
+  return 'booking_id' in key
+    ? `b:${key.booking_id.toLowerCase()}`
+    : `t:${key.ticket_id.toLowerCase()}`;
 }
 
 function updateTicket(ticket: OpsTicket | undefined, event: OpsEvent): OpsTicket {

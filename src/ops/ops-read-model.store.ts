@@ -1,4 +1,5 @@
-import { OpsBooking, receiptDates } from './ops-booking.document';
+import { createHash } from 'node:crypto';
+import { OpsBooking, Parked, receiptDates, WaitKey } from './ops-booking.document';
 
 /** Runs one SQL statement and gives its rows (TypeORM's EntityManager or a pg client, adapted). */
 export type Sql = (text: string, params?: unknown[]) => Promise<any[]>;
@@ -28,6 +29,71 @@ export const NEXT_TABLES: OpsTables = {
  * live transaction is half-way when the rebuild takes the last live updates.
  */
 export const PROJECTION_LOCK = 7_264_201_800;
+
+/** The first key of the advisory locks on one booking's or one ticket's parked events. */
+const KEY_LOCK_CLASS = { booking_id: 72_642_018, ticket_id: 72_642_019 };
+
+/**
+ * The (class, key) pairs of `pg_advisory_xact_lock(int, int)` that guard the parked events of
+ * these bookings and tickets, in the one order every projection takes them (bookings before
+ * tickets, then by key) so that two projections never wait for each other in a cycle. An id in
+ * any letter case is the same lock; two ids with the same 32-bit hash share one: they wait for
+ * each other, nothing worse.
+ */
+export function keyLocks(keys: WaitKey[]): [number, number][] {
+  const locks = new Map<string, [number, number]>();
+  for (const key of keys) {
+    const [kind, id] =
+      'booking_id' in key
+        ? (['booking_id', key.booking_id] as const)
+        : (['ticket_id', key.ticket_id] as const);
+    const lock: [number, number] = [
+      KEY_LOCK_CLASS[kind],
+      createHash('sha256').update(id.toLowerCase()).digest().readInt32BE(0),
+    ];
+    locks.set(lock.join(), lock);
+  }
+  return [...locks.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+/** `pg_advisory_xact_lock($n, $n+1), …` for the locks, parameters from `$first` on. */
+export function keyLocksSql(locks: [number, number][], first: number): string {
+  return locks
+    .map((_, i) => `pg_advisory_xact_lock($${first + 2 * i}, $${first + 2 * i + 1})`)
+    .join(', ');
+}
+
+/** Parks events whose booking or ticket is not projected yet (live projection only). */
+export async function parkEvents(sql: Sql, parked: Parked[]): Promise<void> {
+  if (parked.length === 0) return;
+  const of = (p: Parked, key: 'booking_id' | 'ticket_id') =>
+    key in p.waitsFor ? (p.waitsFor as Record<string, string>)[key] : null;
+  await sql(
+    `INSERT INTO ops_pending_events (event_id, booking_id, ticket_id, event)
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::jsonb[])
+     ON CONFLICT (event_id) DO NOTHING`,
+    [
+      parked.map((p) => p.event.id),
+      parked.map((p) => of(p, 'booking_id')),
+      parked.map((p) => of(p, 'ticket_id')),
+      parked.map((p) => JSON.stringify(p.event)),
+    ],
+  );
+}
+
+/** Removes and gives the events parked for these bookings or tickets (all of one kind). */
+export async function takeParkedEvents(sql: Sql, keys: WaitKey[]): Promise<Parked[]> {
+  if (keys.length === 0) return [];
+  const column = 'booking_id' in keys[0] ? 'booking_id' : 'ticket_id';
+  const rows: { id: string; event: Parked['event'] }[] = await sql(
+    // A SELECT around the DELETE: TypeORM answers a bare DELETE with [rows, count], not rows.
+    `WITH taken AS (DELETE FROM ops_pending_events WHERE ${column} = ANY($1::uuid[])
+                    RETURNING ${column} AS id, event)
+     SELECT id, event FROM taken`,
+    [keys.map((k) => (k as Record<string, string>)[column])],
+  );
+  return rows.map((r) => ({ waitsFor: { [column]: r.id } as WaitKey, event: r.event }));
+}
 
 /** A document to write, with what was there before (to update the side tables). */
 export interface DocumentChange {

@@ -8,13 +8,11 @@ import { TicketReceiptIssued_v1 } from '../../tickets/events/ticket-receipt-issu
 import { OpsReadModelProjector } from './ops-read-model.projector';
 
 /*
- * One consumer group per event on purpose. A group has a bounded number of messages in flight,
- * and a message waiting for its booking or ticket holds its slot while it is retried. In one
- * shared group, enough confirms waiting for their bookings would fill every slot and the
- * BookingMade_v1 they wait for would never be read. Apart, the waits form a chain that always
- * ends: bookings wait for nothing, confirms for bookings, the rest for confirms.
+ * One consumer group per event, so that a slow or failing kind of event never holds up the
+ * others. The groups race: a receipt may be handled before its confirm, a confirm before its
+ * BookingMade_v1. Nothing waits for that: the early event is parked and the event it waits for
+ * applies it in its own transaction (see OpsReadModelProjector and docs/ops-read-model.md).
  */
-
 @EventsHandler(BookingMade_v1)
 @HandlerName('ops_booking_made')
 export class OpsBookingMadeHandler implements IEventHandler<BookingMade_v1> {

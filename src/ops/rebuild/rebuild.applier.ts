@@ -1,4 +1,4 @@
-import { applyOpsEvent, NotProjectedYetError, OpsBooking } from '../ops-booking.document';
+import { applyReleasing, OpsBooking, ParkedEvents } from '../ops-booking.document';
 import { OpsEvent } from '../ops-event';
 import {
   bookingsOfTickets,
@@ -17,24 +17,22 @@ interface Cached {
 }
 
 /**
- * Projects batches of events into a set of tables with the live projection's rule. Where the live
- * projection fails and retries an event whose booking or ticket is not projected yet, this
- * keeps the event waiting until that booking or ticket appears, so the events store's order
+ * Projects batches of events into a set of tables with the live projection's rule. Like the live
+ * projection (which parks in a table), an event whose booking or ticket is not projected yet
+ * waits, here in memory, until that booking or ticket appears, so the events store's order
  * (publication time, possibly skewed between processes) does not matter either.
  */
 export class RebuildApplier {
   private readonly docs = new Map<string, Cached>();
   private readonly ticketBookings = new Map<string, string>();
-  private readonly waiting = new Map<string, OpsEvent[]>();
+  private readonly waiting = new ParkedEvents();
   documentWrites = 0;
 
   constructor(private readonly tables: OpsTables) {}
 
   /** Events whose booking or ticket never appeared. */
   get unresolved(): number {
-    let n = 0;
-    for (const events of this.waiting.values()) n += events.length;
-    return n;
+    return this.waiting.all().length;
   }
 
   /** Applies the events in order and writes the changed documents, in the caller's transaction. */
@@ -62,34 +60,12 @@ export class RebuildApplier {
     const bookingId =
       'booking_id' in event ? event.booking_id : this.ticketBookings.get(event.ticket_id);
     const cached = bookingId === undefined ? undefined : this.docs.get(bookingId);
-    try {
-      const { doc, changed } = applyOpsEvent(cached?.doc, event, new Date().toISOString());
-      if (changed && cached) {
-        if (event.type === 'TicketBookingConfirmed' && !cached.doc?.tickets[event.ticket_id]) {
-          cached.newTickets.push(event.ticket_id);
-          this.ticketBookings.set(event.ticket_id, doc.booking_id);
-        }
-        Object.assign(cached, { doc, dirty: true });
-      }
-    } catch (e) {
-      if (!(e instanceof NotProjectedYetError)) throw e;
-      const key = JSON.stringify(e.waitsFor);
-      this.waiting.set(key, [...(this.waiting.get(key) ?? []), event]);
-      return;
-    }
-    // What waited for this booking or ticket can go now (its document is in the cache).
-    const released =
-      event.type === 'BookingMade'
-        ? { booking_id: event.booking_id }
-        : event.type === 'TicketBookingConfirmed'
-          ? { ticket_id: event.ticket_id }
-          : undefined;
-    const key = released && JSON.stringify(released);
-    const waiters = key ? this.waiting.get(key) : undefined;
-    if (waiters) {
-      this.waiting.delete(key!);
-      for (const waiter of waiters) this.apply(waiter);
-    }
+    const result = applyReleasing(cached?.doc, event, this.waiting.take, new Date().toISOString());
+    for (const parked of result.parked) this.waiting.park(parked);
+    if (!result.changed || !cached) return;
+    for (const ticket of result.newTickets) this.ticketBookings.set(ticket, result.doc!.booking_id);
+    cached.newTickets.push(...result.newTickets);
+    Object.assign(cached, { doc: result.doc, dirty: true });
   }
 
   private async flush(sql: Sql): Promise<void> {
