@@ -959,6 +959,13 @@ COMMIT;
     console.log(
       `  bullmq concurrency 32 + dedupe row: ${singleN} in ${peer.seconds.toFixed(2)} s = ${int(peer.rate)}/s; dedupe rows ${peer.deduped}`,
     );
+    // What bounds the one-by-one row: the same transactions with no Redis and no framework.
+    const floors = [];
+    for (const trips of [3, 2, 1] as const) {
+      const f = await this.pgFloor(singleN, trips);
+      floors.push(`${trips}: ${int(f.rate)}/s`);
+      console.log(`  PostgreSQL alone, ${trips} round trip(s) per transaction: ${int(f.rate)}/s`);
+    }
     this.row({
       area: 'Consumers',
       figure: `one consumer group, no-op handler on the batch path (database-only handlers), dedupe included, ${int(n)} messages`,
@@ -981,6 +988,62 @@ COMMIT;
         single.deduped === singleN &&
         peer.deduped === singleN,
     });
+    this.row({
+      area: 'Consumers',
+      figure: `what bounds the one-by-one row: the dedupe transaction alone (no Redis, no framework), ${int(singleN)} of them by 32 concurrent tasks on ${CONSUMER_DB_SLOTS} connections, by round trips per transaction (3 = BullMQ's BEGIN / INSERT / COMMIT, 2 = the consumer's START+INSERT / COMMIT, 1 = all in one)`,
+      value: floors.join(', '),
+      ceiling: `one-by-one path ${int(single.rate)} msgs/s, BullMQ same work ${int(peer.rate)} jobs/s`,
+      ratio: `1.5× the peer needs ${int(1.5 * peer.rate)}/s`,
+    });
+  }
+
+  /**
+   * The PostgreSQL work of one dedupe transaction per message and nothing else: 32 tasks share a
+   * pool of CONSUMER_DB_SLOTS connections, as the consumer's tasks share its connection slots.
+   * 3 round trips: BEGIN, INSERT (parameters), COMMIT, as BullMQ's peer; 2: START TRANSACTION
+   * with the INSERT in one simple query, then COMMIT, as the consumer (beginWith); 1: all three
+   * in one query, the least any design with a transaction per message can send.
+   */
+  async pgFloor(n: number, trips: 1 | 2 | 3): Promise<{ rate: number }> {
+    const pool = new Pool({ connectionString: this.url, max: CONSUMER_DB_SLOTS });
+    const handler = `pg_floor_${trips}`;
+    const insert = (id: string) =>
+      `INSERT INTO processed_messages (handler, message_id) VALUES ('${handler}', '${id}')
+       ON CONFLICT DO NOTHING RETURNING 1`;
+    const one = async (id: string) => {
+      const client = await pool.connect();
+      try {
+        if (trips === 3) {
+          await client.query('BEGIN');
+          await client.query(
+            `INSERT INTO processed_messages (handler, message_id) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING RETURNING 1`,
+            [handler, id],
+          );
+          await client.query('COMMIT');
+        } else if (trips === 2) {
+          await client.query(`START TRANSACTION; ${insert(id)}`);
+          await client.query('COMMIT');
+        } else {
+          await client.query(`START TRANSACTION; ${insert(id)}; COMMIT`);
+        }
+      } finally {
+        client.release();
+      }
+    };
+    let next = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < n) {
+          next++;
+          await one(randomUUID());
+        }
+      }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    await pool.end();
+    return { rate: n / seconds };
   }
 
   /**

@@ -8,7 +8,7 @@ import { backlog, check, DeadLetterWatch, Verdict } from './support/checker';
 import { Cluster } from './support/cluster';
 import { Load } from './support/load';
 import { Nemesis } from './support/nemesis';
-import { journeyEnds, writeReport } from './support/report';
+import { journeyEnds, vipSummary, writeReport } from './support/report';
 
 /**
  * `npm run chaos [-- --minutes N] [-- --seed S] [-- --rate R] [-- --keep]`
@@ -27,6 +27,8 @@ const RATE = Number(arg('--rate') ?? 2);
 const KEEP = argv.includes('--keep');
 /** Load goes on this long after the faults stop, to measure journeys without them. */
 const AFTER_MS = Math.min(60_000, Math.max(20_000, MINUTES * 6000));
+/** A VIP bundle every 4-6 s: a modest share of the load, each a process of many steps. */
+const VIP_EVERY_MS: [number, number] = [4000, 6000];
 /** How long the system may take to drain before the checker runs anyway (and fails). */
 const DRAIN_LIMIT_MS = 10 * 60_000;
 
@@ -62,6 +64,7 @@ async function main(): Promise<number> {
     const load = new Load(cluster, SEED);
     const hotSeats = Math.round(20 + 12 * MINUTES * (RATE / 4));
     await load.createShows(40, 6, hotSeats);
+    await load.prepareTransportation();
     const t0 = Date.now();
     const faultsEnd = t0 + MINUTES * 60_000;
     const loadEnd = faultsEnd + AFTER_MS;
@@ -70,7 +73,7 @@ async function main(): Promise<number> {
     const progress = setInterval(() => {
       const ok = load.bookings.filter((b) => b.status === 201).length;
       say(
-        `+${Math.round((Date.now() - t0) / 1000)}s: ${load.bookings.length} bookings sent, ${ok} answered 201, ${nemesis.faults.length} faults, ${load.refunds.asked.size} refunds`,
+        `+${Math.round((Date.now() - t0) / 1000)}s: ${load.bookings.length} bookings sent, ${ok} answered 201, ${nemesis.faults.length} faults, ${load.refunds.asked.size} refunds, ${load.vipBundles.length} VIP bundles`,
       );
     }, 30_000);
     const watch = (async () => {
@@ -83,6 +86,8 @@ async function main(): Promise<number> {
       load.book(RATE, loadEnd),
       load.refund(3000, loadEnd),
       load.replayWebhooks(30_000, 6, loadEnd),
+      load.bookVip(VIP_EVERY_MS, loadEnd),
+      load.withholdTaxis(t0, loadEnd),
       nemesis.run(faultsEnd).then(async () => {
         await nemesis.calm();
         await cluster.heal();
@@ -112,6 +117,7 @@ async function main(): Promise<number> {
       for (const e of v.evidence) say(`     ${e}`);
     }
     const ends = await journeyEnds(db);
+    const vip = await vipSummary(db, load);
     await db.end();
     redis.disconnect();
     await load.close();
@@ -127,6 +133,7 @@ async function main(): Promise<number> {
         drainMs,
         faults: nemesis.faults,
         bookings: load.bookings,
+        vip,
         restarts: Object.fromEntries(cluster.members.map((m) => [m.name, m.restarts])),
         verdicts,
         command: `npm run chaos -- --minutes ${MINUTES} --seed ${SEED} --rate ${RATE}`,

@@ -5,20 +5,16 @@ import { StreamNames } from '../../src/messaging/messaging.tokens';
 import { rebuildOpsReadModel } from '../../src/ops/rebuild/ops-read-model.rebuild';
 import { TICKETS_TO_PRINT } from '../../src/tickets/print-list/print-list.handler';
 import { ticketFileName } from '../../src/tickets/print-ticket/ticket-html';
-import { CallCount } from '../../simulator/simulator-state';
+import { CallCount, FlightTicket, TaxiBooking } from '../../simulator/simulator-state';
+import { VipBundle } from '../../src/vip-bundles/vip-bundle.state';
 import { groupStates } from '../../test/support/settled';
 import { ENDPOINTS } from '../../test/support/sim-calls';
 import { Cluster } from './cluster';
 import { Load } from './load';
+import { tally, Verdict, verdict } from './verdict';
+import { COMPENSATIONS, compensatedTickets, VipFacts, vipVerdicts } from './vip-checker';
 
-export interface Verdict {
-  invariant: string;
-  pass: boolean;
-  /** What was counted, in one line. */
-  detail: string;
-  /** The first offending ids, for a failing verdict. */
-  evidence: string[];
-}
+export type { Verdict };
 
 /**
  * Dead letters, read every few seconds while the run goes on: Redis restarted empty loses the
@@ -77,16 +73,6 @@ async function simGet<T>(cluster: Cluster, path: string): Promise<T> {
   const res = await fetch(`${cluster.sim.url}${path}`);
   if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
   return (await res.json()) as T;
-}
-
-function tally<T>(items: T[], key: (t: T) => string): Map<string, number> {
-  const n = new Map<string, number>();
-  for (const i of items) n.set(key(i), (n.get(key(i)) ?? 0) + 1);
-  return n;
-}
-
-function verdict(invariant: string, offending: string[], detail: string): Verdict {
-  return { invariant, pass: offending.length === 0, detail, evidence: offending.slice(0, 10) };
 }
 
 /**
@@ -188,7 +174,11 @@ export async function check(
   const recorded = new Set(
     (await q<{ id: string }>('SELECT ticket_id::text AS id FROM refunds')).map((r) => r.id),
   );
-  const { asked, uncertain } = load.refunds;
+  // A failed VIP bundle refunds its show tickets as a customer would ask: expected once each.
+  const vip = await vipFacts(cluster, load, q, calls, dnBookings, inDb, refunds);
+  const compensated = compensatedTickets(vip);
+  const asked = new Set([...load.refunds.asked, ...compensated]);
+  const uncertain = load.refunds.uncertain;
   const badRefunds: string[] = [];
   for (const id of new Set([...asked, ...uncertain, ...refunds.keys(), ...voids.keys()])) {
     const n = [refunds.get(id) ?? 0, voids.get(id) ?? 0, recorded.has(id) ? 1 : 0];
@@ -208,11 +198,15 @@ export async function check(
     verdict(
       'every refund asked for happened exactly once',
       badRefunds,
-      `${asked.size} refunds asked for (each twice, once per api; ${load.refunds.puts} PUTs), ` +
+      `${load.refunds.asked.size} refunds asked for (each twice, once per api; ${load.refunds.puts} PUTs) ` +
+        `and ${compensated.size} by failed VIP bundles, ` +
         `${uncertain.size} never answered 202; ${refunds.size} refunded at Payments, ` +
         `${voids.size} receipts voided, ${recorded.size} in the refunds table`,
     ),
   );
+
+  // VIP bundles: each finished, its trip booked at most once, a failed one undone exactly once.
+  out.push(...vipVerdicts(vip, load.refunds.asked));
 
   // 4. No show oversold.
   const shows = await q<{ id: string; capacity: number; seats: number; booked: number; t: number }>(
@@ -309,6 +303,39 @@ export async function check(
     ),
   );
   return out;
+}
+
+/** What the VIP verdicts are computed from (vip-checker.ts), read from the database and simulator. */
+async function vipFacts(
+  cluster: Cluster,
+  load: Load,
+  q: <T>(sql: string) => Promise<T[]>,
+  calls: CallCount[],
+  deadNation: VipFacts['deadNation'],
+  bookings: Set<string>,
+  refunds: Map<string, number>,
+): Promise<VipFacts> {
+  const perKey = async (sql: string) =>
+    new Map((await q<{ key: string; n: number }>(sql)).map((r) => [r.key, r.n]));
+  return {
+    accepted: load.vipBundles.filter((b) => b.vipBundleId).map((b) => b.vipBundleId!),
+    bundles: (await q<{ state: VipBundle }>('SELECT state FROM vip_bundles')).map((r) => r.state),
+    finalized: await perKey(
+      `SELECT event_payload->>'vip_bundle_id' AS key, count(*)::int AS n FROM events
+        WHERE event_name = 'VipBundleFinalized_v1' GROUP BY 1`,
+    ),
+    compensations: await perKey(
+      `SELECT payload::jsonb->'header'->>'idempotency_key' AS key, count(*)::int AS n FROM outbox
+        WHERE name IN (${COMPENSATIONS.map((c) => `'${c}'`).join(', ')})
+          AND payload::jsonb->'header'->>'idempotency_key' LIKE 'vip-bundle:%' GROUP BY 1`,
+    ),
+    bookings,
+    deadNation,
+    refunds,
+    flightTickets: await simGet<FlightTicket[]>(cluster, '/transportation-api/flight-tickets'),
+    taxiBookings: await simGet<TaxiBooking[]>(cluster, '/transportation-api/taxi-bookings'),
+    calls,
+  };
 }
 
 function sortKeys(value: unknown): unknown {

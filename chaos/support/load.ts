@@ -17,6 +17,23 @@ export interface BookingAttempt {
   tickets: number;
 }
 
+/** What a VIP bundle is set up to meet: a plain trip, or a step that must fail and undo. */
+export type VipPlan = 'plain' | 'hot-show' | 'inbound-sold-out' | 'return-sold-out';
+
+export interface VipAttempt {
+  sentAt: number;
+  ms: number;
+  api: string;
+  /** HTTP status, or 0 when no answer came. */
+  status: number;
+  vipBundleId?: string;
+  showId: string;
+  tickets: number;
+  plan: VipPlan;
+  /** Unique per bundle sent: finds a bundle stored although its answer was lost. */
+  email: string;
+}
+
 export interface Show {
   id: string;
   capacity: number;
@@ -54,6 +71,11 @@ export class Load {
     statuses: {},
   };
   readonly replays: Record<string, number> = {};
+  readonly vipBundles: VipAttempt[] = [];
+  /** Taxi outages the load caused (Transportation answering 409 "no taxi"): [start, end] ms. */
+  readonly taxiOutages: Array<[number, number]> = [];
+  /** Flights Transportation calls sold out for the whole run: a bundle on one fails there. */
+  readonly soldOutFlights = [randomUUID(), randomUUID()];
   shows: Show[] = [];
   private readonly db: Pool;
   private readonly signer: Webhook;
@@ -113,9 +135,7 @@ export class Load {
   }
 
   /**
-   * One booking, to the first api, or to the other when the first refuses the connection (as a
-   * load balancer does: nothing was sent, so nothing can be booked twice). A request sent and
-   * not answered is not sent again.
+   * One booking, to the first api or, when it refuses the connection, to the other (`post`).
    */
   private async bookOne(
     apis: Array<{ name: string; url: string }>,
@@ -132,23 +152,39 @@ export class Load {
       tickets,
     };
     this.bookings.push(attempt);
+    const body = {
+      show_id: showId,
+      number_of_tickets: tickets,
+      customer_email: `customer${n}@example.com`,
+    };
+    const answer = await this.post(apis, '/api/book-tickets', body, attempt);
+    if (attempt.status === 201) attempt.bookingId = answer.booking_id;
+  }
+
+  /**
+   * POSTs to the first api, or to the other when the first refuses the connection (as a load
+   * balancer does: nothing was sent, so nothing can be taken twice). A request sent and not
+   * answered is not sent again. Records the api, status and time on `attempt`; the answer's body.
+   */
+  private async post(
+    apis: Array<{ name: string; url: string }>,
+    path: string,
+    body: object,
+    attempt: { api: string; status: number; ms: number },
+  ): Promise<Record<string, string | undefined>> {
     const started = performance.now();
+    let answer = {};
     for (const api of apis) {
       attempt.api = api.name;
       try {
-        const res = await fetch(`${api.url}/api/book-tickets`, {
+        const res = await fetch(`${api.url}${path}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            show_id: showId,
-            number_of_tickets: tickets,
-            customer_email: `customer${n}@example.com`,
-          }),
+          body: JSON.stringify(body),
           signal: AbortSignal.timeout(15_000),
         });
         attempt.status = res.status;
-        const body = (await res.json().catch(() => ({}))) as { booking_id?: string };
-        if (res.status === 201) attempt.bookingId = body.booking_id;
+        answer = await res.json().catch(() => ({}));
         break;
       } catch (e) {
         attempt.status = 0;
@@ -156,6 +192,92 @@ export class Load {
       }
     }
     attempt.ms = performance.now() - started;
+    return answer;
+  }
+
+  /** Transportation as the VIP load needs it: two flights sold out, taxis available. */
+  async prepareTransportation(): Promise<void> {
+    await this.transportation({ sold_out_flight_ids: this.soldOutFlights, taxis_available: true });
+  }
+
+  /**
+   * VIP bundles, open-loop, one every `everyMs[0]`-`everyMs[1]` ms until `untilMs`, alternately
+   * on api-1 and api-2: most plain (each trip on flights of its own, never full), a fifth on the
+   * nearly sold-out shows (they fail at the show booking once those sell out), a tenth each on a
+   * sold-out inbound or return flight (they fail there and undo what they booked). Taxi outages
+   * (withholdTaxis) fail others at the last step, with both flights to cancel.
+   */
+  async bookVip(everyMs: [number, number], untilMs: number): Promise<void> {
+    const rng = new Rng(this.seed * 7 + 4);
+    const hot = this.shows.filter((s) => s.hot);
+    const plenty = this.shows.filter((s) => !s.hot);
+    for (let n = 0; ; n++) {
+      await sleep(rng.int(...everyMs));
+      if (Date.now() >= untilMs) return;
+      const r = rng.float();
+      const plan: VipPlan =
+        r < 0.2 ? 'hot-show' : r < 0.3 ? 'inbound-sold-out' : r < 0.4 ? 'return-sold-out' : 'plain';
+      const show = plan === 'hot-show' ? rng.pick(hot) : rng.pick(plenty);
+      const tickets = rng.int(1, 3);
+      const passengers = Array.from(
+        { length: rng.int(1, tickets) },
+        (_, i) => `Passenger ${n}-${i + 1}`,
+      );
+      const body = {
+        customer_email: `vip${n}@example.com`,
+        show_id: show.id,
+        number_of_tickets: tickets,
+        passengers,
+        inbound_flight_id:
+          plan === 'inbound-sold-out' ? rng.pick(this.soldOutFlights) : randomUUID(),
+        return_flight_id: plan === 'return-sold-out' ? rng.pick(this.soldOutFlights) : randomUUID(),
+      };
+      const apis = this.cluster.apis;
+      const attempt: VipAttempt = {
+        sentAt: Date.now(),
+        ms: 0,
+        api: apis[n % apis.length].name,
+        status: 0,
+        showId: show.id,
+        tickets,
+        plan,
+        email: body.customer_email,
+      };
+      this.vipBundles.push(attempt);
+      const both = [apis[n % apis.length], apis[(n + 1) % apis.length]];
+      this.track(
+        this.post(both, '/api/book-vip-bundle', body, attempt).then((answer) => {
+          if (attempt.status === 201) attempt.vipBundleId = answer.vip_bundle_id;
+        }),
+      );
+    }
+  }
+
+  /**
+   * Now and then no taxi is to be had (Transportation answers 409) for 6-10 s, seeded: bundles
+   * reaching their last step then fail with both flights booked. Taxis are back at `untilMs`.
+   */
+  async withholdTaxis(t0: number, untilMs: number): Promise<void> {
+    const rng = new Rng(this.seed * 7 + 5);
+    while (Date.now() < untilMs) {
+      await sleep(rng.int(30_000, 60_000));
+      if (Date.now() >= untilMs) return;
+      const ms = rng.int(6000, 10_000);
+      const start = Date.now() - t0;
+      await this.transportation({ taxis_available: false }).catch(() => undefined);
+      await sleep(Math.min(ms, Math.max(0, untilMs - Date.now())));
+      await this.transportation({ taxis_available: true });
+      this.taxiOutages.push([start, Date.now() - t0]);
+    }
+  }
+
+  private async transportation(settings: object): Promise<void> {
+    const res = await fetch(`${this.cluster.sim.url}/_sim/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ transportation: settings }),
+    });
+    if (!res.ok) throw new Error(`POST /_sim/config: ${res.status} ${await res.text()}`);
   }
 
   /**

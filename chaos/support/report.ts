@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { percentiles, Percentiles } from '../../bench/support/load';
 import { ROOT } from '../../bench/support/processes';
 import { Verdict } from './checker';
-import { BookingAttempt } from './load';
+import { BookingAttempt, Load, VipPlan } from './load';
 import { FaultRecord } from './nemesis';
 
 export interface RunFacts {
@@ -20,6 +20,7 @@ export interface RunFacts {
   drainMs?: number;
   faults: FaultRecord[];
   bookings: BookingAttempt[];
+  vip: VipSummary;
   restarts: Record<string, number>;
   verdicts: Verdict[];
   command: string;
@@ -41,6 +42,55 @@ export async function journeyEnds(db: Client): Promise<Map<string, number>> {
   return new Map(rows.filter((r) => r.r >= r.n && r.p >= r.n).map((r) => [r.id, r.done]));
 }
 
+/** The VIP load as it ended: answers, outcomes per plan, and how long the processes took. */
+export interface VipSummary {
+  sent: number;
+  answers: string;
+  /** Per plan: bundles stored, succeeded, failed. */
+  plans: Array<{ plan: VipPlan; sent: number; succeeded: number; failed: number; open: number }>;
+  /** Initialized to finalized (the bundle's own times). */
+  process: Percentiles;
+  taxiOutages: Array<[number, number]>;
+}
+
+export async function vipSummary(db: Client, load: Load): Promise<VipSummary> {
+  const { rows } = await db.query<{ email: string; status: string; ms: number | null }>(
+    `SELECT state->>'customer_email' AS email, status,
+            (extract(epoch FROM (state->>'finalized_at')::timestamptz - (state->>'initialized_at')::timestamptz) * 1000)::float8 AS ms
+       FROM vip_bundles`,
+  );
+  // By e-mail address (one per bundle sent): a bundle whose answer was lost still counts.
+  const stored = new Map(rows.map((r) => [r.email, r]));
+  const plans = (['plain', 'hot-show', 'inbound-sold-out', 'return-sold-out'] as const).map(
+    (plan) => {
+      const mine = load.vipBundles.filter((b) => b.plan === plan);
+      const status = (s: string) => mine.filter((b) => stored.get(b.email)?.status === s).length;
+      return {
+        plan,
+        sent: mine.length,
+        succeeded: status('succeeded'),
+        failed: status('failed'),
+        open: status('in_progress'),
+      };
+    },
+  );
+  return {
+    sent: load.vipBundles.length,
+    answers: countStatuses(load.vipBundles),
+    plans,
+    process: percentiles(rows.filter((r) => r.ms !== null).map((r) => r.ms!)),
+    taxiOutages: load.taxiOutages,
+  };
+}
+
+function countStatuses(list: Array<{ status: number }>): string {
+  return Object.entries(
+    list.reduce<Record<string, number>>((n, b) => ((n[b.status] = (n[b.status] ?? 0) + 1), n), {}),
+  )
+    .map(([code, n]) => `${code === '0' ? 'no answer' : code}: ${n}`)
+    .join(', ');
+}
+
 const s = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : '–');
 const ms = (x: number) => (Number.isFinite(x) ? `${Math.round(x)} ms` : '–');
 
@@ -59,14 +109,7 @@ export function writeReport(facts: RunFacts, ends: Map<string, number>): string 
     percentiles(list.map(journey).filter((j): j is number => j !== undefined));
   const answers = (list: BookingAttempt[]) => percentiles(list.map((b) => b.ms));
   const ok = (list: BookingAttempt[]) => list.filter((b) => b.status === 201).length;
-  const statuses = Object.entries(
-    bookings.reduce<Record<string, number>>(
-      (n, b) => ((n[b.status] = (n[b.status] ?? 0) + 1), n),
-      {},
-    ),
-  )
-    .map(([code, n]) => `${code === '0' ? 'no answer' : code}: ${n}`)
-    .join(', ');
+  const statuses = countStatuses(bookings);
 
   // Recovery: from a fault's end to the end of the first journey begun after it.
   const byStart = bookings
@@ -81,10 +124,12 @@ export function writeReport(facts: RunFacts, ends: Map<string, number>): string 
     fault: undefined as FaultRecord | undefined,
     ms: -1,
   });
-  // The longest stretch in which no booking was answered 201.
+  // The longest stretch in which no booking was answered 201, from the load's start to its end
+  // (a system that stops answering for good has its last stretch counted too).
   let gap = 0;
   let gapAt = 0;
   const okTimes = bookings.filter((b) => b.status === 201).map((b) => b.sentAt + b.ms);
+  okTimes.push(t0, loadEnd);
   okTimes.sort((a, b) => a - b);
   for (let i = 1; i < okTimes.length; i++) {
     if (okTimes[i] - okTimes[i - 1] > gap)
@@ -146,6 +191,22 @@ export function writeReport(facts: RunFacts, ends: Map<string, number>): string 
     pRow('after faults: booking answer', answers(after)),
     '',
     `Longest recovery: **${s(longest.ms)}**${longest.fault ? ` after ${longest.fault.kind} ${longest.fault.target} at +${s(longest.fault.at)} (from the fault's end to the end of the first journey begun after it; – where none began after it)` : ''}.`,
+    '',
+    '## VIP bundles',
+    '',
+    `- offered: one every 4-6 s open-loop (${facts.vip.sent} sent); answers: ${facts.vip.answers}`,
+    `- no taxi (Transportation 409) during ${facts.vip.taxiOutages.length} windows: ` +
+      (facts.vip.taxiOutages.map(([a, b]) => `+${s(a)}-+${s(b)}`).join(', ') || 'none'),
+    '',
+    '| plan | sent | succeeded | failed | still in progress |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...facts.vip.plans.map(
+      (p) => `| ${p.plan} | ${p.sent} | ${p.succeeded} | ${p.failed} | ${p.open} |`,
+    ),
+    '',
+    '| bundles | finalized | p50 | p95 | p99 | max |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    pRow('initialized → finalized', facts.vip.process),
     '',
     `## Faults (${facts.faults.length}: ${Object.entries(kinds)
       .map(([k, n]) => `${k} ${n}`)

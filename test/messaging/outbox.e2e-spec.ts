@@ -26,7 +26,7 @@ const PROBE_HANDLERS = [
 jest.setTimeout(600_000);
 
 describe('outbox → relay → consumer groups', () => {
-  // R4 (concurrent writers against the relay's cursor) is relay-gap.e2e-spec.ts: a relay-only
+  // R4 (concurrent writers against the relay's cursor) is relay-gap.fault-spec.ts: a relay-only
   // process, without 25,000 handler runs in this one.
   const env = new TestEnv();
   let app: INestApplication;

@@ -35,3 +35,11 @@ export const ENDPOINTS = {
   file: 'PUT /files-api/files/:fileId/content',
   appendRow: 'POST /spreadsheets-api/sheets/:sheet/rows',
 } as const;
+
+/** Transportation (spec §8): the VIP bundles' flights and taxis. */
+export const TRANSPORT = {
+  bookFlight: 'PUT /transportation-api/flight-tickets',
+  cancelFlight: 'DELETE /transportation-api/flight-tickets/:ticketId',
+  bookTaxi: 'PUT /transportation-api/taxi-booking',
+  cancelTaxi: 'DELETE /transportation-api/taxi-booking/:bookingId',
+} as const;

@@ -11,15 +11,10 @@ import {
 } from '../../src/vip-bundles/vip-bundle.state';
 import { RunningSimulator } from '../../simulator/gateway-simulator';
 import { settled } from '../support/settled';
-import { callsPer, rawCalls } from '../support/sim-calls';
+import { callsPer, rawCalls, TRANSPORT } from '../support/sim-calls';
 import { eventually, TestEnv } from '../support/test-env';
 
-export const TRANSPORT = {
-  bookFlight: 'PUT /transportation-api/flight-tickets',
-  cancelFlight: 'DELETE /transportation-api/flight-tickets/:ticketId',
-  bookTaxi: 'PUT /transportation-api/taxi-booking',
-  cancelTaxi: 'DELETE /transportation-api/taxi-booking/:bookingId',
-} as const;
+export { TRANSPORT };
 
 export interface BundleRequest {
   customer_email: string;

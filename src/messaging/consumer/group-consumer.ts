@@ -151,7 +151,7 @@ export class GroupConsumer {
   private async loop(): Promise<void> {
     const { batch, concurrency, consumerName } = this.options;
     while (this.running) {
-      if (this.tasks >= this.maxTasks()) {
+      if (this.tasks > this.maxTasks() - this.refill()) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         // Let the other entries finishing in this turn free their slots too: one XREADGROUP
         // for all of them rather than one round trip per entry.
@@ -191,6 +191,16 @@ export class GroupConsumer {
         else for (const [id, flat] of entries) this.dispatch(key, id, flat, 1);
       }
     }
+  }
+
+  /**
+   * How many tasks must be free before the loop reads again. Entries alone: a quarter of the
+   * window, so a busy group reads several entries per XREADGROUP instead of one per entry that
+   * finishes (the rest of the window keeps the connection slots busy meanwhile); an idle group
+   * has its whole window free and reads at once.
+   */
+  private refill(): number {
+    return this.batcher ? 1 : Math.max(1, Math.floor(this.options.concurrency / 4));
   }
 
   /** A batch is one task of up to `batch` entries: few of them in flight bound the entries. */

@@ -5,8 +5,11 @@ import { Step, StreamEntry } from './step';
 
 /**
  * XACK for one group. Acks asked for in the same event-loop turn go out together, one XACK per
- * stream: entries finishing side by side cost one round trip, not one each. A failed XACK leaves
- * the entries pending: claimed later, deduped then.
+ * stream: entries finishing side by side cost one round trip, not one each. While one XACK is
+ * on its way, further acks wait for its answer and then go out together: under load, commits
+ * finish one by one on different connections, and this keeps the XACKs to one round trip at a
+ * time instead of one per entry (an idle group still acks at once). A failed XACK leaves the
+ * entries pending: claimed later, deduped then.
  */
 export class Acker {
   private queued = new Map<string, { ids: string[]; done: Array<() => void> }>();
@@ -41,7 +44,6 @@ export class Acker {
   private async flush(): Promise<void> {
     const batches = this.queued;
     this.queued = new Map();
-    this.flushing = false;
     await Promise.all(
       [...batches].map(async ([key, { ids, done }]) => {
         try {
@@ -52,6 +54,8 @@ export class Acker {
         done.forEach((f) => f());
       }),
     );
+    if (this.queued.size > 0) setImmediate(() => void this.flush());
+    else this.flushing = false;
   }
 }
 

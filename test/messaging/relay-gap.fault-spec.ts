@@ -14,7 +14,7 @@ const PER_WRITER = 100;
  * lives, the stream. Every committed outbox row is in it exactly once, and each writer's rows in
  * the order that writer committed them. The process is a relay only: consumer groups would spend
  * the two cores on 25,000 handler runs (5 groups × 5,000) that say nothing about the relay;
- * exactly-once handling at volume is R5's (3,000, crash.e2e-spec.ts) and R12's (1,000).
+ * exactly-once handling at volume is R5's (3,000, crash.fault-spec.ts) and R12's (1,000).
  */
 describe('R4: the relay skips no row committed out of order', () => {
   // 50 writers share 20 connections: 20 transactions in flight commit out of order as well as
