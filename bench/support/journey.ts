@@ -8,8 +8,8 @@ import { Row } from './report';
 export interface JourneyBenchEnv {
   pg: Client;
   database: string;
-  /** The app (every role) and the gateway simulator whose webhooks reach it. */
-  app: Child;
+  /** The app's processes (the first serves the API) and the gateway simulator whose webhooks reach it. */
+  apps: Child[];
   sim: Child;
   body: () => unknown;
   row: (row: Row) => void;
@@ -26,7 +26,7 @@ export interface JourneyStep {
   journey: Percentiles;
   post: Percentiles;
   failed: number;
-  /** CPU ms per booking made (journey started), by process */
+  /** CPU ms per booking made (journey started), by process (app: all of its processes) */
   cpuMs: { app: number; simulator: number; postgres: number; redis: number };
   /** PostgreSQL transactions and rows written per booking made, in this database (the poll's own queries taken off) */
   xactsPerJourney: number;
@@ -78,7 +78,7 @@ export async function journeyStep(
   };
   const poller = poll();
   const load = openLoop({
-    url: `${env.app.url}/api/book-tickets`,
+    url: `${env.apps[0].url}/api/book-tickets`,
     rate,
     durationS,
     body: env.body,
@@ -140,7 +140,7 @@ async function cpuNow(env: JourneyBenchEnv) {
   const backends = new Map<number, number>();
   for (const { pid } of rows) backends.set(pid, cpuOf(pid));
   return {
-    app: env.app.cpuSeconds(),
+    app: env.apps.reduce((sum, app) => sum + app.cpuSeconds(), 0),
     sim: env.sim.cpuSeconds(),
     backends,
     // the whole Redis server: shared with any other work on this machine (the report says so)

@@ -175,20 +175,19 @@ describe('OutboxRelay', () => {
     });
   });
 
-  it('leaves a batch unpublished when an XADD fails, reports it, and publishes it on the next pass', async () => {
+  it('leaves a row unpublished when its XADD fails, reports it, and publishes it on the next pass', async () => {
     const { relay, outbox, redis } = relayWith(10);
     outbox.rows.push(row(1), row(2));
     redis.failOn = (fields) => fields.includes('m2');
     expect(await relay.drain()).toBe(0);
-    // Rolled back: the row that did reach Redis is published again later (consumers dedupe).
-    expect(outbox.rows.map((r) => r.published)).toEqual([false, false]);
-    expect(outbox.log).toContain('rollback');
+    // The row that did reach Redis is marked: it is not published twice.
+    expect(outbox.rows.map((r) => r.published)).toEqual([true, false]);
     expect(relay.problem()).toMatch(/^relay: OOM command not allowed/);
 
     redis.failOn = undefined;
-    expect(await relay.drain()).toBe(2);
+    expect(await relay.drain()).toBe(1);
     expect(outbox.rows.every((r) => r.published)).toBe(true);
-    expect(redis.added.map((a) => fieldsOf(a.fields).message_id)).toEqual(['m1', 'm1', 'm2']);
+    expect(redis.added.map((a) => fieldsOf(a.fields).message_id)).toEqual(['m1', 'm2']);
     expect(relay.problem()).toBeNull();
   });
 

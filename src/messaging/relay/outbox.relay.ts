@@ -8,7 +8,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { byMaster, RedisClient } from '../../platform/redis/redis-client';
+import { Cluster } from 'ioredis';
+import { byMaster, calculateSlot, RedisClient } from '../../platform/redis/redis-client';
 import { Span } from '@opentelemetry/api';
 import { endSendSpans, startSendSpan } from '../telemetry/messaging-spans';
 import { hitFault } from '../faults';
@@ -17,6 +18,8 @@ import { MESSAGING_OPTIONS, MessagingOptions } from '../messaging.options';
 import { RedisFactory, StreamNames } from '../messaging.tokens';
 import { OutboxNotifier } from '../outbox.notifier';
 import { encodeEntry } from '../streams/stream-entry';
+import { replayOutbox } from '../outbox-replay';
+import { ReplicationWatch } from './replication-watch';
 
 /** How long a cluster's relay waits for a replica to acknowledge a batch's entries. */
 export const REPLICA_WAIT_MS = 1000;
@@ -54,6 +57,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private lastError?: string;
   private started = false;
   private stopLocal?: () => void;
+  private readonly replication = new ReplicationWatch();
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -107,6 +111,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async drain(): Promise<number> {
     let total = 0;
     try {
+      await this.replayLost();
       for (;;) {
         const n = await this.publishBatch();
         total += n;
@@ -151,13 +156,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const results = await this.xadd(rows);
       entryIds = results.map(([, id]) => (typeof id === 'string' ? id : null));
       const failed = results.find(([err]) => err);
-      if (failed) throw failed[0] as Error;
+      // Rows whose XADD failed stay unpublished for the next pass; the others are marked, so a
+      // cluster master dying mid-batch does not make the live masters' entries go out twice.
+      const published = rows.filter((_, i) => !results[i][0]);
+      if (published.length === 0) throw failed![0] as Error;
       hitFault('relay.after-xadd-before-mark');
       await runner.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-        rows.map((r) => r.id),
+        published.map((r) => r.id),
       ]);
       await runner.commitTransaction();
-      this.metrics.relayPublished(rows.length);
+      this.metrics.relayPublished(published.length);
+      if (failed) throw failed[0] as Error;
       endSendSpans(spans, entryIds);
       rows.forEach((row, i) =>
         this.logger.debug({
@@ -183,8 +192,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * XADDs the rows, in one pipeline per Redis node (a cluster's pipeline may only touch one
    * node's slots); the replies come back in the rows' order. On a cluster each pipeline ends in
    * WAIT for one replica: rows are marked published only once a replica holds their entries too,
-   * so a failover promotes a replica that has them (a replica that does not answer in
-   * REPLICA_WAIT_MS delays the batch, it does not fail it).
+   * so a failover promotes a replica that has them. A replica that does not answer in
+   * REPLICA_WAIT_MS delays the batch, it does not fail it: the entries are noted as at risk
+   * (ReplicationWatch) and published again should their master fail over before a replica has them.
    */
   private async xadd(rows: OutboxRow[]): Promise<[Error | null, unknown][]> {
     const key = (row: OutboxRow) => this.names.stream(row.destination);
@@ -197,9 +207,49 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (this.names.cluster) pipeline.wait(1, REPLICA_WAIT_MS);
         const results = (await pipeline.exec()) ?? [];
         group.forEach((row, i) => replies.set(row, results[i] ?? [new Error('no reply'), null]));
+        const [waitError, replicas] = results[group.length] ?? [];
+        if (this.names.cluster && !waitError) {
+          // a master not known (slot map refreshing) counts as moved: published again, to be safe
+          this.replication.written(this.masterOf(key(group[0])) ?? '?', group, Number(replicas));
+        }
       }),
     );
     return rows.map((row) => replies.get(row)!);
+  }
+
+  /** The master (host:port) serving a stream, as the cluster client knows it now. */
+  private masterOf(stream: string): string | undefined {
+    return (this.redis as Cluster).slots[calculateSlot(stream)]?.[0];
+  }
+
+  /**
+   * Publishes again what a failed-over master took without a replica (see ReplicationWatch);
+   * asks the replicas of the masters still at risk whether they caught up meanwhile, since a
+   * master that gets no more batches would never be asked by a batch's WAIT.
+   */
+  private async replayLost(): Promise<void> {
+    if (!(this.redis instanceof Cluster) || this.replication.masters().length === 0) return;
+    const lost = this.replication.failedOver((d) => this.masterOf(this.names.stream(d)));
+    for (const { master, destinations, fromId } of lost) {
+      const n = await replayOutbox((sql, p) => this.db.query(sql, p), { destinations, fromId });
+      this.replication.replayed(master);
+      this.logger.warn(
+        `Redis master ${master} failed over before a replica had all of its entries: ${n} outbox rows of ${destinations.join(', ')} (from row ${fromId} on) published again`,
+      );
+    }
+    for (const master of this.replication.masters()) {
+      const node = this.redis
+        .nodes('master')
+        .find((n) => `${n.options.host}:${n.options.port}` === master);
+      // Only on a live connection, and never waiting on a dying one: a command to a master that
+      // just went away can sit in the client's queue, and this pass must go on to notice it.
+      if (node?.status !== 'ready') continue;
+      const replicas = await Promise.race([
+        node.wait(1, 100).catch(() => 0),
+        new Promise<number>((resolve) => setTimeout(() => resolve(0), 500).unref()),
+      ]);
+      if (replicas) this.replication.written(master, [], replicas);
+    }
   }
 
   /** LISTEN on a dedicated connection; reconnects by itself, the sweep covers the gap. */
