@@ -1,3 +1,4 @@
+import type { VipBundleView } from '../../src/vip-bundles/vip-bundle.contract';
 // The app's HTTP API as the page uses it: same origin, JSON, and the staff token as the bearer
 // when the app asks for one (ADMIN_TOKENS set: a 401 makes the page ask, spec §11).
 
@@ -111,23 +112,4 @@ export interface MessagingPanel {
 }
 
 /** GET /api/vip-bundles/:id (spec §8): the bundle's steps, tickets and compensations. */
-export interface VipBundle {
-  vip_bundle_id: string;
-  booking_id: string;
-  number_of_tickets: number;
-  passengers: string[];
-  status: 'in_progress' | 'succeeded' | 'failed';
-  failure_reason: string | null;
-  ticket_ids: string[];
-  inbound_flight_ticket_ids: string[];
-  return_flight_ticket_ids: string[];
-  taxi_booking_id: string | null;
-  refunded_ticket_ids: string[];
-  canceled_flight_ticket_ids: string[];
-  initialized_at: string;
-  booking_made_at: string | null;
-  inbound_flight_booked_at: string | null;
-  return_flight_booked_at: string | null;
-  taxi_booked_at: string | null;
-  finalized_at: string | null;
-}
+export type VipBundle = VipBundleView;
