@@ -9,7 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Cluster } from 'ioredis';
-import { byMaster, calculateSlot, RedisClient } from '../../platform/redis/redis-client';
+import { byMaster, masterOf, RedisClient } from '../../platform/redis/redis-client';
 import { Span } from '@opentelemetry/api';
 import { endSendSpans, startSendSpan } from '../telemetry/messaging-spans';
 import { hitFault } from '../faults';
@@ -210,16 +210,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         const [waitError, replicas] = results[group.length] ?? [];
         if (this.names.cluster && !waitError) {
           // a master not known (slot map refreshing) counts as moved: published again, to be safe
-          this.replication.written(this.masterOf(key(group[0])) ?? '?', group, Number(replicas));
+          this.replication.written(
+            masterOf(this.redis, key(group[0])) ?? '?',
+            group,
+            Number(replicas),
+          );
         }
       }),
     );
     return rows.map((row) => replies.get(row)!);
-  }
-
-  /** The master (host:port) serving a stream, as the cluster client knows it now. */
-  private masterOf(stream: string): string | undefined {
-    return (this.redis as Cluster).slots[calculateSlot(stream)]?.[0];
   }
 
   /**
@@ -229,7 +228,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    */
   private async replayLost(): Promise<void> {
     if (!(this.redis instanceof Cluster) || this.replication.masters().length === 0) return;
-    const lost = this.replication.failedOver((d) => this.masterOf(this.names.stream(d)));
+    const lost = this.replication.failedOver((d) => masterOf(this.redis, this.names.stream(d)));
     for (const { master, destinations, fromId } of lost) {
       const n = await replayOutbox((sql, p) => this.db.query(sql, p), { destinations, fromId });
       this.replication.replayed(master);

@@ -76,6 +76,11 @@ export async function masters(client: RedisClient): Promise<Redis[]> {
   return client.nodes('master');
 }
 
+/** The master (host:port) serving a key, as a cluster client knows it now; undefined on one node. */
+export function masterOf(client: RedisClient, key: string): string | undefined {
+  return client instanceof Cluster ? client.slots[calculateSlot(key)]?.[0] : undefined;
+}
+
 /**
  * Splits `items` by the master that holds their key: a cluster's pipeline may only touch the
  * slots of one node. One node: one group, in order. Order is kept within each group.
@@ -84,7 +89,7 @@ export function byMaster<T>(client: RedisClient, items: T[], keyOf: (item: T) =>
   if (!(client instanceof Cluster)) return [items];
   const groups = new Map<string, T[]>();
   for (const item of items) {
-    const node = client.slots[calculateSlot(keyOf(item))]?.[0] ?? '';
+    const node = masterOf(client, keyOf(item)) ?? '';
     const group = groups.get(node) ?? [];
     if (group.length === 0) groups.set(node, group);
     group.push(item);
