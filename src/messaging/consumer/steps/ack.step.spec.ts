@@ -38,6 +38,42 @@ describe('Acker', () => {
     expect(calls[2]).toEqual(['a', 'g', '4-0']);
   });
 
+  it('while one XACK is unanswered, later acks wait and then go out as one XACK', async () => {
+    const calls: unknown[][] = [];
+    const answers: Array<() => void> = [];
+    const redis = {
+      xack: (...args: unknown[]) => {
+        calls.push(args);
+        return new Promise<number>((resolve) => answers.push(() => resolve(1)));
+      },
+    };
+    const acker = new Acker(redis as any, 'g', { warn: jest.fn() } as unknown as Logger);
+    const first = acker.ack([entry('a', '1-0')]);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([['a', 'g', '1-0']]);
+
+    const later = [acker.ack([entry('a', '2-0')])];
+    await new Promise((r) => setImmediate(r));
+    later.push(acker.ack([entry('a', '3-0')]));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toHaveLength(1); // nothing sent while the first is on its way
+
+    answers[0]();
+    await first;
+    await new Promise((r) => setImmediate(r)); // the flush settles, then the next one runs
+    await new Promise((r) => setImmediate(r));
+    expect(calls[1]).toEqual(['a', 'g', '2-0', '3-0']);
+    answers[1]();
+    await Promise.all(later);
+
+    const idle = acker.ack([entry('a', '4-0')]); // nothing unanswered: no answer to wait for
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(calls[2]).toEqual(['a', 'g', '4-0']);
+    answers[2]();
+    await idle;
+  });
+
   it('never throws: a failed XACK leaves the entry pending, and is logged', async () => {
     const { acker, logger } = fakes(true);
     await expect(acker.ack([entry('a', '1-0')])).resolves.toBeUndefined();
