@@ -153,7 +153,9 @@ export class ParkedEvents {
 
   park(parked: Parked): void {
     const key = keyText(parked.waitsFor);
-    this.byKey.set(key, [...(this.byKey.get(key) ?? []), parked]);
+    const list = this.byKey.get(key);
+    if (list) list.push(parked);
+    else this.byKey.set(key, [parked]);
   }
 
   readonly take = (waitsFor: WaitKey): OpsEvent[] => {
