@@ -23,7 +23,7 @@ import { journeyStep, JourneyStep, sustained } from './support/journey';
 import { LocalCluster } from '../test/fixtures/local-cluster';
 
 /**
- * `npm run bench [-- --quick] [-- --only bookings,scale,pipeline,relay,consumers,journey,journey-cluster,journey-split] [-- --relay-rows N]`
+ * `npm run bench [-- --quick] [-- --only bookings,scale,pipeline,relay,consumers,journey,journey-cluster,journey-split] [-- --relay-rows N] [-- --rates 10,25]`
  *
  * journey is the whole journey on one process and one Redis; journey-cluster the same on a local
  * Redis Cluster (3 masters + 3 replicas, started and removed by the bench); journey-split the roles
@@ -39,6 +39,10 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : undefined;
 const wanted = (section: string) => !only || only.includes(section);
+/** --rates 10,25: the journey's booking rates instead of the default steps (an A/B of one rate). */
+const rates = argv.includes('--rates')
+  ? argv[argv.indexOf('--rates') + 1].split(',').map(Number)
+  : undefined;
 
 const T = QUICK
   ? { warmS: 2, runS: 5, levels: [4, 16, 32, 64], pipeS: 6, relayRows: 30_000, messages: 20_000 }
@@ -547,7 +551,7 @@ class Bench {
     };
     await journeyStep(env, 5, QUICK ? 2 : 5, 30); // warm-up: every route and handler once
     const steps: JourneyStep[] = [];
-    for (const rate of QUICK ? [10, 50] : [10, 25, 50, 100, 200, 400]) {
+    for (const rate of rates ?? (QUICK ? [10, 50] : [10, 25, 50, 100, 200, 400])) {
       const step = await journeyStep(env, rate, QUICK ? 6 : 30, 20);
       steps.push(step);
       console.log(

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { MessagingOptions } from '../messaging.options';
 import { StreamNames } from '../messaging.tokens';
+import { OutboxClaim, OutboxClaims } from './outbox-claims';
 import { OutboxRelay, OutboxRow } from './outbox.relay';
 
 interface Row extends OutboxRow {
@@ -21,52 +22,33 @@ const row = (id: number, extra: Partial<Row> = {}): Row => ({
 });
 
 /**
- * An outbox in memory behind the two statements the relay runs, with transactions: the UPDATE
- * only takes effect on commit, as in PostgreSQL.
+ * An outbox in memory behind the claims the relay makes, with transactions: rows are marked
+ * published only by `publish`, which commits, as in PostgreSQL.
  */
-class FakeOutbox {
+class FakeOutbox implements OutboxClaims {
   readonly rows: Row[] = [];
   readonly log: string[] = [];
-  /** Runs once right after the next SELECT, as if another transaction committed then. */
+  /** Runs once right after the next claim, as if another transaction committed then. */
   afterSelect?: () => void;
 
-  createQueryRunner() {
-    let marked: string[] = [];
-    let active = false;
+  async claim(limit: number): Promise<OutboxClaim> {
+    const batch = this.rows.filter((r) => !r.published).slice(0, limit);
+    const then = this.afterSelect;
+    this.afterSelect = undefined;
+    then?.();
+    let open = true;
+    const end = (what: string) => {
+      if (!open) return;
+      open = false;
+      this.log.push(what);
+    };
     return {
-      connect: async () => undefined,
-      release: async () => this.log.push('release'),
-      get isTransactionActive() {
-        return active;
+      rows: batch,
+      publish: async (ids) => {
+        for (const r of this.rows) if (ids.includes(r.id)) r.published = true;
+        end('commit');
       },
-      startTransaction: async () => {
-        active = true;
-        marked = [];
-      },
-      commitTransaction: async () => {
-        for (const r of this.rows) if (marked.includes(r.id)) r.published = true;
-        active = false;
-        this.log.push('commit');
-      },
-      rollbackTransaction: async () => {
-        active = false;
-        this.log.push('rollback');
-      },
-      query: async (sql: string, params: unknown[]) => {
-        if (sql.includes('FOR UPDATE SKIP LOCKED')) {
-          const limit = params[0] as number;
-          const batch = this.rows.filter((r) => !r.published).slice(0, limit);
-          const then = this.afterSelect;
-          this.afterSelect = undefined;
-          then?.();
-          return batch;
-        }
-        if (sql.startsWith('UPDATE outbox SET published_at')) {
-          marked = params[0] as string[];
-          return [];
-        }
-        throw new Error(`unexpected statement ${sql}`);
-      },
+      abandon: async () => end('rollback'),
     };
   }
 }
@@ -106,14 +88,14 @@ function relayWith(batch: number) {
       roles: new Set(['relay']),
       relay: { batch, sweepMs: 500 },
     } as Partial<MessagingOptions> as MessagingOptions,
-    outbox as any,
+    {} as any,
     {} as any,
     new StreamNames('t:', 'svc'),
     { relayPublished: (n: number) => published.push(n) } as any,
     {} as any,
   );
   // What onApplicationBootstrap sets up, without its LISTEN connection and sweep timer.
-  Object.assign(relay, { redis, running: true, started: true });
+  Object.assign(relay, { redis, running: true, started: true, claims: outbox });
   return { relay, outbox, redis, published };
 }
 
@@ -191,7 +173,7 @@ describe('OutboxRelay', () => {
     expect(relay.problem()).toBeNull();
   });
 
-  it('releases its connection after every pass, empty or not, failed or not', async () => {
+  it('ends its claim after every pass, empty or not, failed or not: only a published batch commits', async () => {
     const { relay, outbox, redis } = relayWith(10);
     await relay.drain(); // nothing to do
     outbox.rows.push(row(1));
@@ -199,7 +181,7 @@ describe('OutboxRelay', () => {
     await relay.drain();
     redis.failOn = undefined;
     await relay.drain();
-    expect(outbox.log.filter((l) => l === 'release')).toHaveLength(3);
+    expect(outbox.log).toEqual(['rollback', 'rollback', 'commit']);
   });
 
   it('a wake-up during a pass makes it go round once more, so a row committed meanwhile is not left for the sweep', async () => {

@@ -20,6 +20,7 @@ import { OutboxNotifier } from '../outbox.notifier';
 import { encodeEntry } from '../streams/stream-entry';
 import { replayOutbox } from '../outbox-replay';
 import { ReplicationWatch } from './replication-watch';
+import { OutboxClaims, PgOutboxClaims } from './outbox-claims';
 
 /** How long a cluster's relay waits for a replica to acknowledge a batch's entries. */
 export const REPLICA_WAIT_MS = 1000;
@@ -58,6 +59,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private started = false;
   private stopLocal?: () => void;
   private readonly replication = new ReplicationWatch();
+  private readonly claims: OutboxClaims;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -66,7 +68,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly names: StreamNames,
     private readonly metrics: MessagingMetrics,
     private readonly notifier: OutboxNotifier,
-  ) {}
+  ) {
+    this.claims = new PgOutboxClaims(db);
+  }
 
   get enabled(): boolean {
     return this.options.roles.has('relay');
@@ -126,20 +130,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async publishBatch(): Promise<number> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
+    const claim = await this.claims.claim(this.options.relay.batch);
+    const { rows } = claim;
     let spans: Span[] = [];
     let entryIds: (string | null)[] = [];
     try {
-      await runner.startTransaction();
-      const rows: OutboxRow[] = await runner.query(
-        `SELECT id, message_id, destination, name, payload, correlation_id, traceparent, tracestate
-           FROM outbox WHERE published_at IS NULL
-          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.relay.batch],
-      );
       if (rows.length === 0) {
-        await runner.commitTransaction();
+        await claim.abandon();
         return 0;
       }
       hitFault('relay.after-read-before-xadd');
@@ -161,10 +158,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const published = rows.filter((_, i) => !results[i][0]);
       if (published.length === 0) throw failed![0] as Error;
       hitFault('relay.after-xadd-before-mark');
-      await runner.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-        published.map((r) => r.id),
-      ]);
-      await runner.commitTransaction();
+      await claim.publish(published.map((r) => r.id));
       this.metrics.relayPublished(published.length);
       if (failed) throw failed[0] as Error;
       endSendSpans(spans, entryIds);
@@ -181,10 +175,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       return rows.length;
     } catch (e) {
       endSendSpans(spans, entryIds, e);
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await claim.abandon().catch(() => undefined); // nothing to do once published or failed
       throw e;
-    } finally {
-      await runner.release();
     }
   }
 
