@@ -23,6 +23,7 @@ import { GroupRegistry } from './group-registry';
 import { BatchProcessor } from './batch-processor';
 import { MessageProcessor, ProcessorDeps } from './message-processor';
 import { Semaphore } from './semaphore';
+import { HandedOver } from './steps/begin-with';
 import { SubscriptionDiscovery } from './subscriptions';
 
 /**
@@ -60,7 +61,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     const c = this.options.consumer;
     const consumerName = c.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.redis = this.redisFactory.create('consumer-commands');
-    const slots = new Semaphore(c.connectionSlots);
+    const slots = new Semaphore<HandedOver>(c.connectionSlots);
     const registry = this.db ? new GroupRegistry(this.db, this.options) : undefined;
     for (const sub of subscriptions) {
       const deps: ProcessorDeps = {

@@ -9,12 +9,16 @@ import { OutboxWriter } from '../outbox.writer';
 import { StreamNames } from '../messaging.tokens';
 import { databaseDown } from './outage-counter';
 import { Semaphore } from './semaphore';
+import { HandedOver } from './steps/begin-with';
 import { Acker, ackStep } from './steps/ack.step';
 import { contextStep } from './steps/context.step';
 import { DeadLetters, deadLetterStep } from './steps/dead-letter.step';
 import { decodeStep } from './steps/decode.step';
 import { deferredWritesDedupeStep } from './steps/dedupe-deferred.step';
-import { inTransactionDedupeStep } from './steps/dedupe-in-transaction.step';
+import {
+  inTransactionDedupeStep,
+  recordHandledLiterally,
+} from './steps/dedupe-in-transaction.step';
 import { invokeStep } from './steps/invoke.step';
 import { metricsStep } from './steps/metrics.step';
 import { retryStep, WAIT_IN_PLACE } from './steps/retry.step';
@@ -33,7 +37,7 @@ export interface ProcessorDeps {
   names: StreamNames;
   redis: RedisClient;
   stopping: AbortSignal;
-  slots: Semaphore;
+  slots: Semaphore<HandedOver>;
   writer: OutboxWriter;
 }
 
@@ -79,7 +83,7 @@ export class MessageProcessor {
         databaseDown: () => databaseDown(() => txHost.tx.query('SELECT 1')),
         logger,
       }),
-      slotStep(deps.slots, sub.deferWrites),
+      slotStep(deps.slots, sub.deferWrites, (d) => recordHandledLiterally(handler, d)),
       handlerSpanStep(handler),
       metricsStep(metrics, handler),
       sub.deferWrites

@@ -27,3 +27,104 @@ describe('Semaphore', () => {
     await expect(s.use(async () => 'ok')).resolves.toBe('ok');
   });
 });
+
+describe('Semaphore hand-over', () => {
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('passes a holder’s slot to the first waiter with a wish, with what the holder gives', async () => {
+    const s = new Semaphore<string>(1);
+    const log: string[] = [];
+    let release!: () => void;
+    const holder = s.use(async (slot) => {
+      await new Promise<void>((r) => (release = r));
+      const next = slot.passOn();
+      log.push(`holder passes to ${next?.wish}`);
+      next!.give('begun for B');
+    });
+    await tick();
+    const waiter = s.use(async (slot) => void log.push(`B got ${slot.takeGift()}`), 'B');
+    await tick();
+    release();
+    await Promise.all([holder, waiter]);
+    expect(log).toEqual(['holder passes to B', 'B got begun for B']);
+  });
+
+  it('passes nothing when the first waiter has no wish, or when no one waits', async () => {
+    const s = new Semaphore<string>(1);
+    const seen: unknown[] = [];
+    let release!: () => void;
+    const holder = s.use(async (slot) => {
+      seen.push(slot.passOn()); // no one waits yet
+      await new Promise<void>((r) => (release = r));
+      seen.push(slot.passOn()); // the first waiter has no wish (a batch, say)
+    });
+    await tick();
+    const plain = s.use(async (slot) => void seen.push(slot.takeGift()));
+    const wishing = s.use(async (slot) => void seen.push(slot.takeGift()), 'W');
+    await tick();
+    release();
+    await Promise.all([holder, plain, wishing]);
+    expect(seen).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('never has more holders than slots, whether slots are passed on or released', async () => {
+    const s = new Semaphore<number>(2);
+    let running = 0;
+    let peak = 0;
+    let passed = 0;
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        s.use(
+          async (slot) => {
+            running++;
+            peak = Math.max(peak, running);
+            await new Promise((r) => setTimeout(r, Math.random() * 3));
+            const next = slot.passOn();
+            running--; // the holder is done with its connection before it hands it on
+            if (next) {
+              passed++;
+              next.give(i);
+            }
+          },
+          i % 3 === 0 ? undefined : `w${i}`,
+        ),
+      ),
+    );
+    expect(peak).toBe(2);
+    expect(passed).toBeGreaterThan(0);
+  });
+
+  it('gives once, and a holder that passed its slot on does not free one more when it ends', async () => {
+    const s = new Semaphore<string>(1);
+    let release!: () => void;
+    const gifts: (string | undefined)[] = [];
+    const holder = s.use(async (slot) => {
+      await new Promise<void>((r) => (release = r));
+      const next = slot.passOn()!;
+      next.give('first');
+      next.give('second');
+      expect(slot.passOn()).toBeUndefined(); // one slot, passed once
+    });
+    await tick();
+    let inB = false;
+    let bothAtOnce = false;
+    let releaseB!: () => void;
+    const b = s.use(async (slot) => {
+      inB = true;
+      gifts.push(slot.takeGift(), slot.takeGift());
+      await new Promise<void>((r) => (releaseB = r));
+      inB = false;
+    }, 'B');
+    const c = s.use(async () => {
+      bothAtOnce = inB;
+    });
+    await tick();
+    release();
+    await holder;
+    await tick();
+    releaseB();
+    await Promise.all([b, c]);
+    expect(gifts).toEqual(['first', undefined]);
+    expect(bothAtOnce).toBe(false); // C waited for B's slot, not for a second one
+  });
+});

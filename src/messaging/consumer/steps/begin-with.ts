@@ -3,6 +3,7 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import { ClsServiceManager } from 'nestjs-cls';
 import { PoolClient } from 'pg';
 import { EntityManager, QueryRunner } from 'typeorm';
+import type { Slot } from '../semaphore';
 
 export type TxHost = TransactionHost<TransactionalAdapterTypeOrm>;
 
@@ -22,6 +23,14 @@ export function canBeginWith(txHost: TxHost): boolean {
   );
 }
 
+/** A transaction the holder of a connection slot began for the next holder (see commitOrHandOn). */
+export interface HandedOver {
+  runner: QueryRunner;
+  client: PoolClient;
+  /** What the next holder's first statement returned. */
+  rows: Record<string, unknown>[];
+}
+
 /**
  * What txHost.withTransaction does (TypeORM's EntityManager.transaction: a query runner, START
  * TRANSACTION, the work with the runner's manager as `txHost.tx`, COMMIT or ROLLBACK, release),
@@ -29,47 +38,126 @@ export function canBeginWith(txHost: TxHost): boolean {
  * simple-protocol query of both, so `first` carries its values as literals (pg's escapeLiteral).
  * `work` gets the rows `first` returned. TypeORM's commit and rollback, with their events
  * (OutboxNotifier's NOTIFY), are its own.
+ *
+ * With the connection `slot` it runs in: a transaction handed over with the slot is taken
+ * instead of beginning one (its `first` went with the last holder's COMMIT), and when another
+ * message waits for a slot the commit hands this one on the same way (see commitOrHandOn).
  */
 export async function beginWith<T>(
   txHost: TxHost,
   first: string,
   work: (rows: Record<string, unknown>[]) => Promise<T>,
+  slot?: Slot<HandedOver>,
 ): Promise<T> {
-  const runner = txHost.tx.connection.createQueryRunner();
   const setTx = (tx?: EntityManager) => (txHost as unknown as TxInstanceSetter).setTxInstance!(tx);
+  const handed = slot?.takeGift();
+  const runner = handed?.runner ?? txHost.tx.connection.createQueryRunner();
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    await runner.release();
+  };
+  let handedOn = false;
   try {
-    const client = (await runner.connect()) as PoolClient;
-    let rows: Record<string, unknown>[];
-    try {
-      const results = (await client.query(`START TRANSACTION; ${first}`)) as unknown as {
-        rows: Record<string, unknown>[];
-      }[];
-      rows = results[1].rows;
-    } catch (e) {
-      // START TRANSACTION ran, the statement failed: the block stays aborted until ended.
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
-    markInTransaction(runner);
+    const client = handed?.client ?? ((await runner.connect()) as PoolClient);
+    const rows = handed?.rows ?? (await startWith(runner, client, first));
     return await ClsServiceManager.getClsService().run({ ifNested: 'inherit' }, async () => {
       setTx(runner.manager);
       try {
         const result = await work(rows);
-        await runner.commitTransaction();
+        handedOn = await commitOrHandOn(runner, client, release, slot);
         return result;
       } catch (e) {
-        await runner.rollbackTransaction().catch(() => undefined);
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         throw e;
       } finally {
         setTx(undefined);
       }
     });
   } finally {
-    await runner.release();
+    if (!handedOn) await release();
+  }
+}
+
+/** START TRANSACTION and `first` in one query; the rows of `first`. */
+async function startWith(
+  runner: QueryRunner,
+  client: PoolClient,
+  first: string,
+): Promise<Record<string, unknown>[]> {
+  try {
+    const results = (await client.query(`START TRANSACTION; ${first}`)) as unknown as {
+      rows: Record<string, unknown>[];
+    }[];
+    markInTransaction(runner);
+    return results[1].rows;
+  } catch (e) {
+    // START TRANSACTION ran, the statement failed: the block stays aborted until ended.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Commits; when a message waits for a connection slot with the statement its transaction
+ * begins with, sends COMMIT, START TRANSACTION and that statement in one query and hands the
+ * runner, open in the new transaction, to it with the slot: one round trip per message instead
+ * of two while every slot is busy. Returns whether the runner was handed on (not to release).
+ *
+ * When that query fails, this transaction counts as not committed (the error is the caller's,
+ * so the message is retried, and its dedupe record tells the retry whether the commit went
+ * through after all: only a failure of the next one's statement, after the COMMIT, would leave
+ * it committed), and the waiter gets the slot alone and begins by itself.
+ */
+async function commitOrHandOn(
+  runner: QueryRunner,
+  client: PoolClient,
+  release: () => Promise<void>,
+  slot?: Slot<HandedOver>,
+): Promise<boolean> {
+  const next = slot?.passOn();
+  if (!next) {
+    await runner.commitTransaction();
+    return false;
+  }
+  let handed: HandedOver | undefined;
+  try {
+    await runner.broadcaster.broadcast('BeforeTransactionCommit');
+    const results = (await client.query(`COMMIT; START TRANSACTION; ${next.wish}`)) as unknown as {
+      rows: Record<string, unknown>[];
+    }[];
+    markEnded(runner);
+    await runner.broadcaster.broadcast('AfterTransactionCommit');
+    markInTransaction(runner);
+    handed = { runner, client, rows: results[2].rows };
+    return true;
+  } catch (e) {
+    // Whatever is open (this transaction, or the next one's after a COMMIT) is rolled back and
+    // the connection released before the waiter gets the slot: no more connections than slots.
+    await client.query('ROLLBACK').catch(() => undefined);
+    markEnded(runner);
+    await release();
+    throw e;
+  } finally {
+    next.give(handed);
   }
 }
 
 /** Tells the runner that the transaction it did not start itself is open (depth 1). */
 function markInTransaction(runner: QueryRunner): void {
   Object.assign(runner, { isTransactionActive: true, transactionDepth: 1 });
+}
+
+/** Tells the runner its transaction ended outside its own commit and rollback. */
+function markEnded(runner: QueryRunner): void {
+  Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
+}
+
+/** A transaction handed over with a slot whose holder did not take it: rolled back, released. */
+export async function abandonHandedOver(handed: HandedOver | undefined): Promise<void> {
+  if (!handed) return;
+  await handed.client.query('ROLLBACK').catch(() => undefined);
+  markEnded(handed.runner);
+  await handed.runner.release();
 }

@@ -1,5 +1,12 @@
-import { inTransactionDedupeStep, RECORD_HANDLED } from './dedupe-in-transaction.step';
+import { Semaphore } from '../semaphore';
+import { HandedOver } from './begin-with';
+import {
+  inTransactionDedupeStep,
+  RECORD_HANDLED,
+  recordHandledLiterally,
+} from './dedupe-in-transaction.step';
 import { WAIT_IN_PLACE } from './retry.step';
+import { slotStep } from './slot.step';
 import { Delivery, Outcome } from './step';
 
 /** A transaction host that logs what runs inside and outside its one transaction. */
@@ -88,7 +95,10 @@ function fakeRunnerTx(recordIsNew: boolean, failing?: string) {
     query: async (sql: string) => {
       wire.push(sql.replace(/\s+/g, ' '));
       if (failing && sql.includes(failing)) throw new Error('connection lost');
-      return [{ rows: [] }, { rows: recordIsNew ? [{ '?column?': 1 }] : [] }];
+      const record = { rows: recordIsNew ? [{ '?column?': 1 }] : [] };
+      return sql.startsWith('COMMIT;')
+        ? [{ rows: [] }, { rows: [] }, record]
+        : [{ rows: [] }, record];
     },
   };
   const txHost = {
@@ -145,5 +155,107 @@ describe('inTransactionDedupeStep on a TypeORM query runner', () => {
     await expect(inTransactionDedupeStep(txHost, 'h')(d, next)).rejects.toThrow('connection lost');
     expect(next).not.toHaveBeenCalled();
     expect(wire.slice(1)).toEqual(['ROLLBACK', 'release']);
+  });
+});
+
+describe('inTransactionDedupeStep handing its connection on', () => {
+  /** One runner, as a pool of one connection would give; the wire in order, events included. */
+  function wired(failing?: string) {
+    const fake = fakeRunnerTx(true, failing);
+    const broadcaster = {
+      broadcast: async (event: string) => void fake.wire.push(event),
+    };
+    Object.assign(fake.runner, { broadcaster });
+    // Each delivery runs in a CLS context of its own, where no transaction is open yet; this
+    // fake keeps one `current` for all, so it answers for a fresh context.
+    fake.txHost.isTransactionActive = () => false;
+    Object.assign(fake.runner.manager, { connection: { createQueryRunner: () => fake.runner } });
+    return fake;
+  }
+  const delivery = (id: string): Delivery => ({
+    ...d,
+    entry: { ...d.entry, id, fields: { message_id: `M-${id}` } },
+  });
+  const through = (txHost: any, slots: Semaphore<HandedOver>) => {
+    const dedupe = inTransactionDedupeStep(txHost, 'h');
+    const slot = slotStep(slots, false, (x) => recordHandledLiterally('h', x));
+    return (x: Delivery, next: () => Promise<Outcome>) => slot(x, () => dedupe(x, next));
+  };
+  const record = (id: string) =>
+    `INSERT INTO processed_messages (handler, message_id) VALUES ('h', 'm-${id}') ON CONFLICT DO NOTHING RETURNING 1`;
+
+  it('sends the next waiting message’s START TRANSACTION and record with its COMMIT, and hands it the runner', async () => {
+    const { wire, runner, txHost } = wired();
+    const step = through(txHost, new Semaphore<HandedOver>(1));
+    const saw: unknown[] = [];
+    const handler = (name: string) => async (): Promise<Outcome> => {
+      saw.push(txHost.tx);
+      wire.push(name);
+      await new Promise((r) => setImmediate(r));
+      return 'ok';
+    };
+    const outcomes = await Promise.all([
+      step(delivery('1'), handler('handler 1')),
+      step(delivery('2'), handler('handler 2')),
+    ]);
+    expect(outcomes).toEqual(['ok', 'ok']);
+    expect(wire).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      'handler 1',
+      'BeforeTransactionCommit',
+      `COMMIT; START TRANSACTION; ${record('2')}`,
+      'AfterTransactionCommit', // what OutboxNotifier wakes the relay on
+      'handler 2',
+      'COMMIT',
+      'release', // once: the connection went from the first message to the second
+    ]);
+    expect(saw).toEqual([runner.manager, runner.manager]);
+  });
+
+  it('when that query fails, fails the holder (its retry dedupes) and lets the waiter begin alone', async () => {
+    const { wire, txHost } = wired('COMMIT; START');
+    const step = through(txHost, new Semaphore<HandedOver>(1));
+    const ran: string[] = [];
+    const handler = (name: string) => async (): Promise<Outcome> => {
+      ran.push(name);
+      await new Promise((r) => setImmediate(r));
+      return 'ok';
+    };
+    const [first, second] = await Promise.allSettled([
+      step(delivery('1'), handler('1')),
+      step(delivery('2'), handler('2')),
+    ]);
+    expect(first).toMatchObject({ status: 'rejected', reason: new Error('connection lost') });
+    expect(second).toEqual({ status: 'fulfilled', value: 'ok' });
+    expect(ran).toEqual(['1', '2']);
+    expect(wire.filter((w) => !w.endsWith('Commit'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      `COMMIT; START TRANSACTION; ${record('2')}`,
+      'ROLLBACK',
+      'release',
+      `START TRANSACTION; ${record('2')}`,
+      'COMMIT',
+      'release',
+    ]);
+  });
+
+  it('rolls back and releases a transaction handed to an attempt that never reached its dedupe step', async () => {
+    const { wire, txHost } = wired();
+    const slots = new Semaphore<HandedOver>(1);
+    const step = through(txHost, slots);
+    const slot = slotStep(slots, false, (x) => recordHandledLiterally('h', x));
+    const first = step(delivery('1'), async () => {
+      await new Promise((r) => setImmediate(r));
+      return 'ok';
+    });
+    // An attempt that waits with a wish but fails before it begins (as a span step might).
+    const broken = slot(delivery('2'), () => Promise.reject(new Error('before the dedupe step')));
+    expect(await first).toBe('ok');
+    await expect(broken).rejects.toThrow('before the dedupe step');
+    expect(wire.slice(-3)).toEqual([
+      'AfterTransactionCommit',
+      'ROLLBACK', // the begun transaction nobody took
+      'release',
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { escapeLiteral } from 'pg';
 import { beginWith, canBeginWith, TxHost } from './begin-with';
-import { messageIdOf, messageOf, Outcome, Step } from './step';
+import { Delivery, messageIdOf, messageOf, Outcome, Step } from './step';
 
 export type { TxHost };
 
@@ -13,11 +13,19 @@ export const recordHandled = (before = 0) =>
   ON CONFLICT DO NOTHING RETURNING 1`;
 export const RECORD_HANDLED = recordHandled();
 
+/** RECORD_HANDLED with its values as literals, for a simple-protocol query (beginWith). */
+export function recordHandledLiterally(handler: string, d: Delivery): string {
+  const id = messageIdOf(d.entry, messageOf(d));
+  return `INSERT INTO processed_messages (handler, message_id)
+        VALUES (${escapeLiteral(handler)}, ${escapeLiteral(id)}) ON CONFLICT DO NOTHING RETURNING 1`;
+}
+
 /**
  * The default: the dedupe record and the handler's writes in one transaction, so a redelivery
  * of a handled message finds the record and has no second effect. The record goes in START
  * TRANSACTION's round trip (beginWith): a handler that writes nothing costs two round trips
- * (that and COMMIT) instead of three, and holds its connection slot that much shorter.
+ * (that and COMMIT) instead of three, and holds its connection slot that much shorter; while
+ * messages wait for slots, one (the COMMIT carries the next message's START and record).
  */
 export function inTransactionDedupeStep(txHost: TxHost, handler: string): Step {
   return (d, next) => {
@@ -25,9 +33,8 @@ export function inTransactionDedupeStep(txHost: TxHost, handler: string): Step {
     const recorded = (fresh: boolean): Promise<Outcome> =>
       fresh ? next() : Promise.resolve('duplicate'); // handled before: a redelivery, nothing to do
     if (canBeginWith(txHost)) {
-      const record = `INSERT INTO processed_messages (handler, message_id)
-        VALUES (${escapeLiteral(handler)}, ${escapeLiteral(id)}) ON CONFLICT DO NOTHING RETURNING 1`;
-      return beginWith(txHost, record, async (rows) => recorded(rows.length > 0));
+      const record = recordHandledLiterally(handler, d);
+      return beginWith(txHost, record, async (rows) => recorded(rows.length > 0), d.slot);
     }
     return txHost.withTransaction(async () => {
       const fresh: unknown[] = await txHost.tx.query(RECORD_HANDLED, [handler, id]);

@@ -1,5 +1,7 @@
 import { HandledOutcome, HandlerRun } from '../../telemetry/messaging-spans';
 import { Message } from '../../message';
+import type { Slot } from '../semaphore';
+import type { HandedOver } from './begin-with';
 import { messageIdOf, StreamEntry } from '../../streams/stream-entry';
 
 export { messageIdOf };
@@ -22,6 +24,8 @@ export interface Delivery {
   /** Set by the decode step. */
   message?: Message;
   readonly retryWait: RetryWait;
+  /** The connection slot the current attempt holds (set by the slot step). */
+  slot?: Slot<HandedOver>;
 }
 
 /**
