@@ -994,7 +994,7 @@ COMMIT;
     });
     this.row({
       area: 'Consumers',
-      figure: `what bounds the one-by-one row: the dedupe transaction alone (no Redis, no framework), ${int(singleN)} of them by 32 concurrent tasks on ${CONSUMER_DB_SLOTS} connections, by round trips per transaction (3 = BullMQ's BEGIN / INSERT / COMMIT, 2 = the consumer's START+INSERT / COMMIT, 1 = all in one)`,
+      figure: `what bounds the one-by-one row: the dedupe transaction alone (no Redis, no framework), ${int(singleN)} of them by 32 concurrent tasks on ${CONSUMER_DB_SLOTS} connections, by round trips per transaction (3 = BullMQ's BEGIN / INSERT / COMMIT, 2 = START+INSERT / COMMIT, the consumer when no other message waits, 1 = all in one, what the consumer sends per message while others wait: a COMMIT with the next one's START+INSERT)`,
       value: floors.join(', '),
       ceiling: `one-by-one path ${int(single.rate)} msgs/s, BullMQ same work ${int(peer.rate)} jobs/s`,
       ratio: `1.5× the peer needs ${int(1.5 * peer.rate)}/s`,
@@ -1005,8 +1005,10 @@ COMMIT;
    * The PostgreSQL work of one dedupe transaction per message and nothing else: 32 tasks share a
    * pool of CONSUMER_DB_SLOTS connections, as the consumer's tasks share its connection slots.
    * 3 round trips: BEGIN, INSERT (parameters), COMMIT, as BullMQ's peer; 2: START TRANSACTION
-   * with the INSERT in one simple query, then COMMIT, as the consumer (beginWith); 1: all three
-   * in one query, the least any design with a transaction per message can send.
+   * with the INSERT in one simple query, then COMMIT, as the consumer when no other message waits
+   * for a slot (beginWith); 1: all three in one query, the least any design with a transaction
+   * per message can send, and what the consumer sends per message while others wait (its COMMIT
+   * carries the next message's START TRANSACTION and INSERT).
    */
   async pgFloor(n: number, trips: 1 | 2 | 3): Promise<{ rate: number }> {
     const pool = new Pool({ connectionString: this.url, max: CONSUMER_DB_SLOTS });
