@@ -594,6 +594,12 @@ class Bench {
   /** Earlier runs' outbox rows marked published (no relay ran: not this run's work), and a simulator whose webhooks go to `appUrl`. */
   async freshPipeline(appUrl: string): Promise<{ sim: Child; simPort: number }> {
     await this.pg.query(`UPDATE outbox SET published_at = now() WHERE published_at IS NULL`);
+    // Nor what earlier sections left in their streams: their groups' backlog (the pipeline
+    // section's highest rate leaves thousands of bookings' fan-out) would be this section's
+    // first work. Streams and groups go, and the registry of groups with them, so the groups
+    // start empty and are not taken for lost (which would publish the outbox again).
+    await this.pg.query(`DELETE FROM consumer_groups`);
+    await this.deleteKeys();
     await this.settle();
     const simPort = await freePort();
     const sim = startNode('gateway simulator', 'simulator/main.js', {
@@ -1173,16 +1179,21 @@ COMMIT;
 
   // ---- teardown -----------------------------------------------------------------------------
 
-  async teardown(): Promise<void> {
-    for (const child of this.children) await child.stop().catch(() => undefined);
-    await this.cluster?.stop().catch(() => undefined);
-    await this.pg?.end().catch(() => undefined);
+  /** Every key of this run's prefix on the main Redis. */
+  async deleteKeys(): Promise<void> {
     let cursor = '0';
     do {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
       cursor = next;
       if (keys.length) await this.redis.del(...keys);
     } while (cursor !== '0');
+  }
+
+  async teardown(): Promise<void> {
+    for (const child of this.children) await child.stop().catch(() => undefined);
+    await this.cluster?.stop().catch(() => undefined);
+    await this.pg?.end().catch(() => undefined);
+    await this.deleteKeys();
     this.redis.disconnect();
     await adminQuery(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
     await adminQuery(`DROP DATABASE IF EXISTS ${this.ceilDatabase} WITH (FORCE)`);

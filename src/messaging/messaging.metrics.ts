@@ -57,6 +57,14 @@ export class MessagingMetrics {
         labelNames: ['topic', 'handler'],
       }),
   );
+  readonly handedOn = metric(
+    'consumer_transactions_handed_on_total',
+    () =>
+      new Counter({
+        name: 'consumer_transactions_handed_on_total',
+        help: "Handler transactions begun in the round trip of another one's COMMIT, with its connection slot (every slot was busy)",
+      }),
+  );
   readonly relayRows = metric(
     'outbox_relay_published_total',
     () =>

@@ -32,7 +32,8 @@ describe('Semaphore hand-over', () => {
   const tick = () => new Promise((r) => setImmediate(r));
 
   it('passes a holder’s slot to the first waiter with a wish, with what the holder gives', async () => {
-    const s = new Semaphore<string>(1);
+    const handedOver = jest.fn();
+    const s = new Semaphore<string>(1, handedOver);
     const log: string[] = [];
     let release!: () => void;
     const holder = s.use(async (slot) => {
@@ -47,6 +48,7 @@ describe('Semaphore hand-over', () => {
     release();
     await Promise.all([holder, waiter]);
     expect(log).toEqual(['holder passes to B', 'B got begun for B']);
+    expect(handedOver).toHaveBeenCalledTimes(1); // the metric's count
   });
 
   it('passes nothing when the first waiter has no wish, or when no one waits', async () => {

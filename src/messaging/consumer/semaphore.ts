@@ -27,7 +27,11 @@ interface Waiter<G> {
 export class Semaphore<G = unknown> {
   private waiting: Waiter<G>[] = [];
 
-  constructor(private free: number) {}
+  /** `handedOver` is told of every slot passed on with a gift. */
+  constructor(
+    private free: number,
+    private readonly handedOver: () => void = () => undefined,
+  ) {}
 
   async use<T>(work: (slot: Slot<G>) => Promise<T>, wish?: string): Promise<T> {
     let gift: G | undefined;
@@ -51,6 +55,7 @@ export class Semaphore<G = unknown> {
           give: (g) => {
             if (given) return;
             given = true;
+            if (g !== undefined) this.handedOver();
             first.wake(g);
           },
         };

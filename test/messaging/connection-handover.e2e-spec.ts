@@ -1,0 +1,61 @@
+import { INestApplication } from '@nestjs/common';
+import { register } from 'prom-client';
+import { ProbeModule } from '../fixtures/probe.module';
+import { settled } from '../support/settled';
+import { TestEnv } from '../support/test-env';
+import { expectExactlyOnce, publishProbes, seqs } from './support';
+
+jest.setTimeout(300_000);
+
+/**
+ * With every connection slot busy, a handler transaction's COMMIT carries the next waiting
+ * message's START TRANSACTION and dedupe record, and the slot passes on with the transaction
+ * open (docs/architecture.md). Against the real PostgreSQL: the pool of 6 leaves the consumers
+ * two slots, so two groups of 32 in-flight entries each keep them busy.
+ */
+describe('a connection slot passed on with the next transaction begun', () => {
+  const env = new TestEnv({ DB_POOL_SIZE: '6' });
+  let app: INestApplication;
+  beforeAll(async () => {
+    ({ app } = await env.start([ProbeModule]));
+  });
+  afterAll(() => env.close());
+
+  /** A counter of this process's registry (the app runs in the test's process), summed over labels. */
+  const counter = async (name: string) => {
+    const metric = register.getSingleMetric(name);
+    if (!metric) return 0;
+    return (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
+  };
+
+  it('hands transactions on under load and still handles every message exactly once', async () => {
+    const failedBefore = await counter('messages_processing_failed_total');
+    const handedBefore = await counter('consumer_transactions_handed_on_total');
+    await publishProbes(
+      app,
+      seqs(400, 1).map((seq) => ({ seq })),
+    );
+    await expectExactlyOnce(env, 'probe_effect', seqs(400, 1));
+    await expectExactlyOnce(env, 'probe_mirror', seqs(400, 1));
+    await settled(env);
+    // Every message has its dedupe record, none twice, and no attempt failed on the way.
+    const [{ n, distinct }] = await env.query<{ n: number; distinct: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT (handler, message_id))::int AS distinct
+         FROM processed_messages WHERE handler IN ('probe_effect', 'probe_mirror')`,
+    );
+    expect({ n, distinct }).toEqual({ n: 800, distinct: 800 });
+    expect(await counter('messages_processing_failed_total')).toBe(failedBefore);
+    // The path this suite is about was taken (each hand-over is one round trip saved).
+    expect(await counter('consumer_transactions_handed_on_total')).toBeGreaterThan(handedBefore);
+  });
+
+  it('leaves no transaction open once at rest: every handed-on connection was committed and released', async () => {
+    await settled(env);
+    const open = await env.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = $1 AND state IN ('idle in transaction', 'idle in transaction (aborted)')`,
+      [env.dbName],
+    );
+    expect(open[0].n).toBe(0);
+  });
+});
