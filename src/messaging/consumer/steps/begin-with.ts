@@ -53,10 +53,10 @@ export async function beginWith<T>(
   const handed = slot?.takeGift();
   const runner = handed?.runner ?? txHost.tx.connection.createQueryRunner();
   let released = false;
-  const release = async () => {
+  const release = async (broken?: unknown) => {
     if (released) return;
     released = true;
-    await runner.release();
+    await (broken === undefined ? runner.release() : releaseBroken(runner, broken));
   };
   let handedOn = false;
   try {
@@ -99,21 +99,31 @@ async function startWith(
   }
 }
 
+/** SQLSTATE 25P02: a statement in an aborted transaction block. */
+const IN_FAILED_TRANSACTION = '25P02';
+
 /**
  * Commits; when a message waits for a connection slot with the statement its transaction
  * begins with, sends COMMIT, START TRANSACTION and that statement in one query and hands the
  * runner, open in the new transaction, to it with the slot: one round trip per message instead
  * of two while every slot is busy. Returns whether the runner was handed on (not to release).
  *
- * When that query fails, this transaction counts as not committed (the error is the caller's,
- * so the message is retried, and its dedupe record tells the retry whether the commit went
- * through after all: only a failure of the next one's statement, after the COMMIT, would leave
- * it committed), and the waiter gets the slot alone and begins by itself.
+ * When that query fails, the session tells which part did: in the next one's aborted
+ * transaction the COMMIT went through (this message is handled; only the waiter's statement
+ * failed), else it did not (the error is this message's, and it is retried). Either way what is
+ * open is rolled back and the connection released before the waiter gets the slot alone and
+ * begins by itself: never more connections than slots. A COMMIT that PostgreSQL answers with
+ * ROLLBACK (a statement of the transaction had failed and the handler swallowed the error) fails
+ * this message the same way, instead of acknowledging it with nothing written.
+ *
+ * TypeORM's AfterTransactionCommit subscribers run when the connection is already in the next
+ * message's transaction: one that wrote through the event's runner would write into it
+ * (OutboxNotifier, the only one, writes nothing).
  */
 async function commitOrHandOn(
   runner: QueryRunner,
   client: PoolClient,
-  release: () => Promise<void>,
+  release: (broken?: unknown) => Promise<void>,
   slot?: Slot<HandedOver>,
 ): Promise<boolean> {
   const next = slot?.passOn();
@@ -122,26 +132,70 @@ async function commitOrHandOn(
     return false;
   }
   let handed: HandedOver | undefined;
+  let ended = false; // rolled back and released: the connection is no longer this one's to touch
+  const end = async () => {
+    ended = true;
+    await rollbackAndRelease(client, runner, release);
+  };
   try {
     await runner.broadcaster.broadcast('BeforeTransactionCommit');
-    const results = (await client.query(`COMMIT; START TRANSACTION; ${next.wish}`)) as unknown as {
-      rows: Record<string, unknown>[];
-    }[];
+    type Result = { command: string; rows: Record<string, unknown>[] };
+    const sent = await client.query(`COMMIT; START TRANSACTION; ${next.wish}`).then(
+      (results) => ({ results: results as unknown as Result[] }),
+      (error: unknown) => ({ error }),
+    );
+    if ('error' in sent) {
+      const committed = await client.query('SELECT 1').then(
+        () => false,
+        (probe: { code?: string }) => probe?.code === IN_FAILED_TRANSACTION,
+      );
+      await end();
+      if (!committed) throw sent.error;
+      await runner.broadcaster.broadcast('AfterTransactionCommit');
+      return false;
+    }
+    const [commit, , first] = sent.results;
+    if (commit.command !== 'COMMIT') {
+      throw new Error('COMMIT rolled the transaction back: a statement in it had failed');
+    }
     markEnded(runner);
     await runner.broadcaster.broadcast('AfterTransactionCommit');
     markInTransaction(runner);
-    handed = { runner, client, rows: results[2].rows };
+    handed = { runner, client, rows: first.rows };
     return true;
   } catch (e) {
-    // Whatever is open (this transaction, or the next one's after a COMMIT) is rolled back and
-    // the connection released before the waiter gets the slot: no more connections than slots.
-    await client.query('ROLLBACK').catch(() => undefined);
-    markEnded(runner);
-    await release();
+    if (!ended) await end();
     throw e;
   } finally {
     next.give(handed);
   }
+}
+
+/**
+ * Ends whatever transaction the connection is in and releases it; a connection whose ROLLBACK
+ * failed is released as broken, so the pool closes it instead of lending it out mid-transaction.
+ */
+async function rollbackAndRelease(
+  client: PoolClient,
+  runner: QueryRunner,
+  release: (broken?: unknown) => Promise<void>,
+): Promise<void> {
+  const failed = await client.query('ROLLBACK').then(
+    () => undefined,
+    (e: unknown) => e ?? new Error('ROLLBACK failed'),
+  );
+  markEnded(runner);
+  await release(failed);
+}
+
+/** TypeORM's release with an error: pg's pool then destroys the connection. */
+function releaseBroken(runner: QueryRunner, error: unknown): Promise<void> {
+  const withError = runner as QueryRunner & {
+    releasePostgresConnection?: (error: unknown) => Promise<void>;
+  };
+  return typeof withError.releasePostgresConnection === 'function'
+    ? withError.releasePostgresConnection(error)
+    : runner.release();
 }
 
 /** Tells the runner that the transaction it did not start itself is open (depth 1). */
@@ -157,7 +211,8 @@ function markEnded(runner: QueryRunner): void {
 /** A transaction handed over with a slot whose holder did not take it: rolled back, released. */
 export async function abandonHandedOver(handed: HandedOver | undefined): Promise<void> {
   if (!handed) return;
-  await handed.client.query('ROLLBACK').catch(() => undefined);
-  markEnded(handed.runner);
-  await handed.runner.release();
+  const { client, runner } = handed;
+  await rollbackAndRelease(client, runner, (broken) =>
+    broken === undefined ? runner.release() : releaseBroken(runner, broken),
+  );
 }

@@ -79,7 +79,15 @@ describe('inTransactionDedupeStep', () => {
  * The real host's shape (setTxInstance, a TypeORM query runner under the data source): what
  * reaches PostgreSQL, in order, and which manager the handler sees as `txHost.tx`.
  */
-function fakeRunnerTx(recordIsNew: boolean, failing?: string) {
+/**
+ * How PostgreSQL answers the hand-over's `COMMIT; START TRANSACTION; <record>`: all of it; an
+ * error before the COMMIT took effect; the COMMIT done and the record failing (the session is
+ * then in the next transaction, aborted); a COMMIT answered with ROLLBACK (a failed transaction).
+ */
+type HandOverAnswer = 'ok' | 'commit-fails' | 'record-fails' | 'commit-rolls-back';
+
+function fakeRunnerTx(recordIsNew: boolean, failing?: string, handOver: HandOverAnswer = 'ok') {
+  let aborted = false;
   const wire: string[] = [];
   let current: unknown;
   const runner = {
@@ -95,10 +103,18 @@ function fakeRunnerTx(recordIsNew: boolean, failing?: string) {
     query: async (sql: string) => {
       wire.push(sql.replace(/\s+/g, ' '));
       if (failing && sql.includes(failing)) throw new Error('connection lost');
-      const record = { rows: recordIsNew ? [{ '?column?': 1 }] : [] };
-      return sql.startsWith('COMMIT;')
-        ? [{ rows: [] }, { rows: [] }, record]
-        : [{ rows: [] }, record];
+      if (sql === 'ROLLBACK') aborted = false;
+      if (aborted)
+        throw Object.assign(new Error('current transaction is aborted'), { code: '25P02' });
+      const record = { command: 'INSERT', rows: recordIsNew ? [{ '?column?': 1 }] : [] };
+      if (!sql.startsWith('COMMIT;')) return [{ command: 'BEGIN', rows: [] }, record];
+      if (handOver === 'commit-fails') throw new Error('connection lost');
+      if (handOver === 'record-fails') {
+        aborted = true;
+        throw new Error('canceling statement due to statement timeout');
+      }
+      const commit = handOver === 'commit-rolls-back' ? 'ROLLBACK' : 'COMMIT';
+      return [{ command: commit, rows: [] }, { command: 'BEGIN', rows: [] }, record];
     },
   };
   const txHost = {
@@ -160,8 +176,8 @@ describe('inTransactionDedupeStep on a TypeORM query runner', () => {
 
 describe('inTransactionDedupeStep handing its connection on', () => {
   /** One runner, as a pool of one connection would give; the wire in order, events included. */
-  function wired(failing?: string) {
-    const fake = fakeRunnerTx(true, failing);
+  function wired(handOver: HandOverAnswer = 'ok') {
+    const fake = fakeRunnerTx(true, undefined, handOver);
     const broadcaster = {
       broadcast: async (event: string) => void fake.wire.push(event),
     };
@@ -213,7 +229,7 @@ describe('inTransactionDedupeStep handing its connection on', () => {
   });
 
   it('when that query fails, fails the holder (its retry dedupes) and lets the waiter begin alone', async () => {
-    const { wire, txHost } = wired('COMMIT; START');
+    const { wire, txHost } = wired('commit-fails');
     const step = through(txHost, new Semaphore<HandedOver>(1));
     const ran: string[] = [];
     const handler = (name: string) => async (): Promise<Outcome> => {
@@ -231,7 +247,55 @@ describe('inTransactionDedupeStep handing its connection on', () => {
     expect(wire.filter((w) => !w.endsWith('Commit'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
       `COMMIT; START TRANSACTION; ${record('2')}`,
+      'SELECT 1', // idle, not in the next one's transaction: the COMMIT did not go through
       'ROLLBACK',
+      'release',
+      `START TRANSACTION; ${record('2')}`,
+      'COMMIT',
+      'release',
+    ]);
+  });
+
+  const twoThrough = async (txHost: any) => {
+    const step = through(txHost, new Semaphore<HandedOver>(1));
+    const handler = async (): Promise<Outcome> => {
+      await new Promise((r) => setImmediate(r));
+      return 'ok';
+    };
+    return Promise.allSettled([step(delivery('1'), handler), step(delivery('2'), handler)]);
+  };
+
+  it('when only the waiter’s statement fails after the COMMIT, the holder is handled and the waiter begins alone', async () => {
+    const { wire, txHost } = wired('record-fails');
+    const [first, second] = await twoThrough(txHost);
+    expect(first).toEqual({ status: 'fulfilled', value: 'ok' }); // committed: not retried
+    expect(second).toEqual({ status: 'fulfilled', value: 'ok' });
+    expect(wire).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      'BeforeTransactionCommit',
+      `COMMIT; START TRANSACTION; ${record('2')}`,
+      'SELECT 1', // refused in the next one's aborted transaction: the COMMIT went through
+      'ROLLBACK',
+      'release',
+      'AfterTransactionCommit', // the relay is still woken for what the holder wrote
+      `START TRANSACTION; ${record('2')}`,
+      'COMMIT',
+      'release',
+    ]);
+  });
+
+  it('a COMMIT that PostgreSQL answers with ROLLBACK fails the holder instead of acknowledging it', async () => {
+    const { wire, txHost } = wired('commit-rolls-back');
+    const [first, second] = await twoThrough(txHost);
+    expect(first).toMatchObject({
+      status: 'rejected',
+      reason: new Error('COMMIT rolled the transaction back: a statement in it had failed'),
+    });
+    expect(second).toEqual({ status: 'fulfilled', value: 'ok' });
+    expect(wire.filter((w) => !w.endsWith('Commit'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      `COMMIT; START TRANSACTION; ${record('2')}`,
+      'ROLLBACK', // the waiter's transaction, begun in that query, goes too
       'release',
       `START TRANSACTION; ${record('2')}`,
       'COMMIT',
@@ -249,9 +313,14 @@ describe('inTransactionDedupeStep handing its connection on', () => {
       return 'ok';
     });
     // An attempt that waits with a wish but fails before it begins (as a span step might).
-    const broken = slot(delivery('2'), () => Promise.reject(new Error('before the dedupe step')));
+    const broken = slot(delivery('2'), () =>
+      Promise.reject(new Error('before the dedupe step')),
+    ).then(
+      () => 'resolved',
+      (e: Error) => e.message,
+    );
     expect(await first).toBe('ok');
-    await expect(broken).rejects.toThrow('before the dedupe step');
+    expect(await broken).toBe('before the dedupe step');
     expect(wire.slice(-3)).toEqual([
       'AfterTransactionCommit',
       'ROLLBACK', // the begun transaction nobody took

@@ -1,5 +1,5 @@
 import { escapeLiteral } from 'pg';
-import { beginWith, canBeginWith, TxHost } from './begin-with';
+import { abandonHandedOver, beginWith, canBeginWith, TxHost } from './begin-with';
 import { Delivery, messageIdOf, messageOf, Outcome, Step } from './step';
 
 export type { TxHost };
@@ -36,9 +36,13 @@ export function inTransactionDedupeStep(txHost: TxHost, handler: string): Step {
       const record = recordHandledLiterally(handler, d);
       return beginWith(txHost, record, async (rows) => recorded(rows.length > 0), d.slot);
     }
-    return txHost.withTransaction(async () => {
-      const fresh: unknown[] = await txHost.tx.query(RECORD_HANDLED, [handler, id]);
-      return recorded(fresh.length > 0);
-    });
+    // A transaction begun for this attempt with its slot cannot be joined here: rolled back
+    // first, or the record below would wait on the same key in it.
+    return abandonHandedOver(d.slot?.takeGift()).then(() =>
+      txHost.withTransaction(async () => {
+        const fresh: unknown[] = await txHost.tx.query(RECORD_HANDLED, [handler, id]);
+        return recorded(fresh.length > 0);
+      }),
+    );
   };
 }
