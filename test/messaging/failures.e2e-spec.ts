@@ -53,6 +53,19 @@ describe('failing handlers: retries, dead letters, independent groups', () => {
     expect(await lettersOf([event.header.id])).toEqual([]);
   });
 
+  it('a handler that swallows a database error is retried, not acknowledged with nothing written', async () => {
+    // Its transaction is aborted, so PostgreSQL answers the COMMIT with ROLLBACK: the effect
+    // and the dedupe record are gone. Acknowledging it then would lose the message.
+    const [event] = await publishProbes(app, [{ seq: 2, swallow_db_error_times: 1 }]);
+    await expectExactlyOnce(env, 'probe_effect', [2]);
+    const [{ n }] = await env.query('SELECT n FROM probe_attempts WHERE message_id = $1', [
+      event.header.id,
+    ]);
+    expect(n).toBe(2);
+    await settled(env);
+    expect(await lettersOf([event.header.id])).toEqual([]);
+  });
+
   it('R12: one poison message among 1,000 is dead-lettered after N deliveries, the rest handled, and redrive after a fix handles it', async () => {
     await env.query(`INSERT INTO probe_switches (name) VALUES ('poison')`);
     const events = await publishProbes(

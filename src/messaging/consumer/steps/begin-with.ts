@@ -128,7 +128,7 @@ async function commitOrHandOn(
 ): Promise<boolean> {
   const next = slot?.passOn();
   if (!next) {
-    await runner.commitTransaction();
+    await commitChecked(runner, client);
     return false;
   }
   let handed: HandedOver | undefined;
@@ -169,6 +169,22 @@ async function commitOrHandOn(
   } finally {
     next.give(handed);
   }
+}
+
+/**
+ * TypeORM's commitTransaction (its events around a COMMIT), but a COMMIT that PostgreSQL answers
+ * with ROLLBACK fails: a statement of the transaction failed and the handler swallowed the error,
+ * so nothing it did (nor its dedupe record) was written, and the message must not be acknowledged.
+ * TypeORM does not look at the answer.
+ */
+async function commitChecked(runner: QueryRunner, client: PoolClient): Promise<void> {
+  await runner.broadcaster.broadcast('BeforeTransactionCommit');
+  const { command } = (await client.query('COMMIT')) as unknown as { command: string };
+  markEnded(runner);
+  if (command !== 'COMMIT') {
+    throw new Error('COMMIT rolled the transaction back: a statement in it had failed');
+  }
+  await runner.broadcaster.broadcast('AfterTransactionCommit');
 }
 
 /**

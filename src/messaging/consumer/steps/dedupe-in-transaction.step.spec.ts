@@ -86,7 +86,15 @@ describe('inTransactionDedupeStep', () => {
  */
 type HandOverAnswer = 'ok' | 'commit-fails' | 'record-fails' | 'commit-rolls-back';
 
-function fakeRunnerTx(recordIsNew: boolean, failing?: string, handOver: HandOverAnswer = 'ok') {
+/** How PostgreSQL answers a plain COMMIT: done, or ROLLBACK (the transaction had failed). */
+type CommitAnswer = 'COMMIT' | 'ROLLBACK';
+
+function fakeRunnerTx(
+  recordIsNew: boolean,
+  failing?: string,
+  handOver: HandOverAnswer = 'ok',
+  commitAnswer: CommitAnswer = 'COMMIT',
+) {
   let aborted = false;
   const wire: string[] = [];
   let current: unknown;
@@ -95,7 +103,7 @@ function fakeRunnerTx(recordIsNew: boolean, failing?: string, handOver: HandOver
     transactionDepth: 0,
     manager: { name: 'the runner’s manager' },
     connect: async () => client,
-    commitTransaction: async () => void wire.push('COMMIT'),
+    broadcaster: { broadcast: async () => undefined },
     rollbackTransaction: async () => void wire.push('ROLLBACK'),
     release: async () => void wire.push('release'),
   };
@@ -106,6 +114,7 @@ function fakeRunnerTx(recordIsNew: boolean, failing?: string, handOver: HandOver
       if (sql === 'ROLLBACK') aborted = false;
       if (aborted)
         throw Object.assign(new Error('current transaction is aborted'), { code: '25P02' });
+      if (sql === 'COMMIT') return { command: commitAnswer, rows: [] };
       const record = { command: 'INSERT', rows: recordIsNew ? [{ '?column?': 1 }] : [] };
       if (!sql.startsWith('COMMIT;')) return [{ command: 'BEGIN', rows: [] }, record];
       if (handOver === 'commit-fails') throw new Error('connection lost');
@@ -144,7 +153,7 @@ describe('inTransactionDedupeStep on a TypeORM query runner', () => {
       'release',
     ]);
     expect(handlerSaw).toBe(runner.manager);
-    expect(runner).toMatchObject({ isTransactionActive: true, transactionDepth: 1 });
+    expect(runner).toMatchObject({ isTransactionActive: false, transactionDepth: 0 }); // ended
     expect(txHost.isTransactionActive()).toBe(false); // not the current one after it
   });
 
@@ -171,6 +180,17 @@ describe('inTransactionDedupeStep on a TypeORM query runner', () => {
     await expect(inTransactionDedupeStep(txHost, 'h')(d, next)).rejects.toThrow('connection lost');
     expect(next).not.toHaveBeenCalled();
     expect(wire.slice(1)).toEqual(['ROLLBACK', 'release']);
+  });
+});
+
+describe('inTransactionDedupeStep committing on its own', () => {
+  it('fails the attempt when PostgreSQL answers its COMMIT with ROLLBACK (a swallowed error), so the message is not acknowledged', async () => {
+    const { wire, txHost } = fakeRunnerTx(true, undefined, 'ok', 'ROLLBACK');
+    const next = async (): Promise<Outcome> => 'ok';
+    await expect(inTransactionDedupeStep(txHost, 'h')(d, next)).rejects.toThrow(
+      'COMMIT rolled the transaction back',
+    );
+    expect(wire.slice(1)).toEqual(['COMMIT', 'release']);
   });
 });
 
@@ -222,7 +242,9 @@ describe('inTransactionDedupeStep handing its connection on', () => {
       `COMMIT; START TRANSACTION; ${record('2')}`,
       'AfterTransactionCommit', // what OutboxNotifier wakes the relay on
       'handler 2',
+      'BeforeTransactionCommit',
       'COMMIT',
+      'AfterTransactionCommit',
       'release', // once: the connection went from the first message to the second
     ]);
     expect(saw).toEqual([runner.manager, runner.manager]);
@@ -279,7 +301,9 @@ describe('inTransactionDedupeStep handing its connection on', () => {
       'release',
       'AfterTransactionCommit', // the relay is still woken for what the holder wrote
       `START TRANSACTION; ${record('2')}`,
+      'BeforeTransactionCommit',
       'COMMIT',
+      'AfterTransactionCommit',
       'release',
     ]);
   });
