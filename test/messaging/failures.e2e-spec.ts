@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { ProbeModule } from '../fixtures/probe.module';
+import { ProbeModule, Probe_v1 } from '../fixtures/probe.module';
 import { eventually, TestEnv } from '../support/test-env';
 import { settled } from '../support/settled';
 import { dlqCli, effects, expectExactlyOnce, publishProbes, seqs } from './support';
@@ -42,29 +42,25 @@ describe('failing handlers: retries, dead letters, independent groups', () => {
       ][]
     ).map(([id]) => id);
 
-  it('R14: a handler that fails twice then succeeds is handled once, with no dead letter', async () => {
-    const [event] = await publishProbes(app, [{ seq: 1, fail_times: 2 }]);
-    await expectExactlyOnce(env, 'probe_effect', [1]);
+  /** One probe handled once after `attempts` attempts, with no dead letter. */
+  const handledOnceAfter = async (probe: Partial<Probe_v1> & { seq: number }, attempts: number) => {
+    const [event] = await publishProbes(app, [probe]);
+    await expectExactlyOnce(env, 'probe_effect', [probe.seq]);
     const [{ n }] = await env.query('SELECT n FROM probe_attempts WHERE message_id = $1', [
       event.header.id,
     ]);
-    expect(n).toBe(3);
+    expect(n).toBe(attempts);
     await settled(env);
     expect(await lettersOf([event.header.id])).toEqual([]);
-  });
+  };
 
-  it('a handler that swallows a database error is retried, not acknowledged with nothing written', async () => {
-    // Its transaction is aborted, so PostgreSQL answers the COMMIT with ROLLBACK: the effect
-    // and the dedupe record are gone. Acknowledging it then would lose the message.
-    const [event] = await publishProbes(app, [{ seq: 2, swallow_db_error_times: 1 }]);
-    await expectExactlyOnce(env, 'probe_effect', [2]);
-    const [{ n }] = await env.query('SELECT n FROM probe_attempts WHERE message_id = $1', [
-      event.header.id,
-    ]);
-    expect(n).toBe(2);
-    await settled(env);
-    expect(await lettersOf([event.header.id])).toEqual([]);
-  });
+  it('R14: a handler that fails twice then succeeds is handled once, with no dead letter', () =>
+    handledOnceAfter({ seq: 1, fail_times: 2 }, 3));
+
+  // Its transaction is aborted, so PostgreSQL answers the COMMIT with ROLLBACK: the effect and
+  // the dedupe record are gone. Acknowledging it then would lose the message.
+  it('a handler that swallows a database error is retried, not acknowledged with nothing written', () =>
+    handledOnceAfter({ seq: 2, swallow_db_error_times: 1 }, 2));
 
   it('R12: one poison message among 1,000 is dead-lettered after N deliveries, the rest handled, and redrive after a fix handles it', async () => {
     await env.query(`INSERT INTO probe_switches (name) VALUES ('poison')`);
