@@ -43,7 +43,10 @@ describe('Semaphore hand-over', () => {
       next!.give('begun for B');
     });
     await tick();
-    const waiter = s.use(async (slot) => void log.push(`B got ${slot.takeGift()}`), 'B');
+    const waiter = s.use(
+      async (slot) => void log.push(`B got ${slot.takeGift()}`),
+      () => 'B',
+    );
     await tick();
     release();
     await Promise.all([holder, waiter]);
@@ -62,7 +65,10 @@ describe('Semaphore hand-over', () => {
     });
     await tick();
     const plain = s.use(async (slot) => void seen.push(slot.takeGift()));
-    const wishing = s.use(async (slot) => void seen.push(slot.takeGift()), 'W');
+    const wishing = s.use(
+      async (slot) => void seen.push(slot.takeGift()),
+      () => 'W',
+    );
     await tick();
     release();
     await Promise.all([holder, plain, wishing]);
@@ -88,7 +94,7 @@ describe('Semaphore hand-over', () => {
               next.give(i);
             }
           },
-          i % 3 === 0 ? undefined : `w${i}`,
+          i % 3 === 0 ? undefined : () => `w${i}`,
         ),
       ),
     );
@@ -111,12 +117,15 @@ describe('Semaphore hand-over', () => {
     let inB = false;
     let bothAtOnce = false;
     let releaseB!: () => void;
-    const b = s.use(async (slot) => {
-      inB = true;
-      gifts.push(slot.takeGift(), slot.takeGift());
-      await new Promise<void>((r) => (releaseB = r));
-      inB = false;
-    }, 'B');
+    const b = s.use(
+      async (slot) => {
+        inB = true;
+        gifts.push(slot.takeGift(), slot.takeGift());
+        await new Promise<void>((r) => (releaseB = r));
+        inB = false;
+      },
+      () => 'B',
+    );
     const c = s.use(async () => {
       bothAtOnce = inB;
     });

@@ -14,7 +14,8 @@ export interface Slot<G> {
 }
 
 interface Waiter<G> {
-  wish?: string;
+  /** Computed only when a holder passes its slot on: most attempts never wait. */
+  wish?: () => string;
   wake(gift?: G): void;
 }
 
@@ -33,7 +34,7 @@ export class Semaphore<G = unknown> {
     private readonly handedOver: () => void = () => undefined,
   ) {}
 
-  async use<T>(work: (slot: Slot<G>) => Promise<T>, wish?: string): Promise<T> {
+  async use<T>(work: (slot: Slot<G>) => Promise<T>, wish?: () => string): Promise<T> {
     let gift: G | undefined;
     if (this.free > 0) this.free--;
     else gift = await new Promise<G | undefined>((wake) => this.waiting.push({ wish, wake }));
@@ -51,7 +52,7 @@ export class Semaphore<G = unknown> {
         passed = true;
         let given = false;
         return {
-          wish: first.wish,
+          wish: first.wish(),
           give: (g) => {
             if (given) return;
             given = true;

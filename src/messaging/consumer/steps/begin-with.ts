@@ -36,8 +36,9 @@ export interface HandedOver {
  * TRANSACTION, the work with the runner's manager as `txHost.tx`, COMMIT or ROLLBACK, release),
  * but START TRANSACTION and the transaction's first statement travel in one round trip: one
  * simple-protocol query of both, so `first` carries its values as literals (pg's escapeLiteral).
- * `work` gets the rows `first` returned. TypeORM's commit and rollback, with their events
- * (OutboxNotifier's NOTIFY), are its own.
+ * `work` gets the rows `first` returned. TypeORM's rollback is its own; the commit is sent here
+ * (commitChecked, commitOrHandOn), with TypeORM's commit events around it (OutboxNotifier's
+ * wake-up), because TypeORM does not read PostgreSQL's answer to it.
  *
  * With the connection `slot` it runs in: a transaction handed over with the slot is taken
  * instead of beginning one (its `first` went with the last holder's COMMIT), and when another
@@ -56,7 +57,7 @@ export async function beginWith<T>(
   const release = async (broken?: unknown) => {
     if (released) return;
     released = true;
-    await (broken === undefined ? runner.release() : releaseBroken(runner, broken));
+    await releaseRunner(runner, broken);
   };
   let handedOn = false;
   try {
@@ -204,13 +205,16 @@ async function rollbackAndRelease(
   await release(failed);
 }
 
-/** TypeORM's release with an error: pg's pool then destroys the connection. */
-function releaseBroken(runner: QueryRunner, error: unknown): Promise<void> {
+/**
+ * Gives the connection back; with an error (its ROLLBACK failed), through TypeORM's release with
+ * an error, so pg's pool destroys it instead of lending it out mid-transaction.
+ */
+function releaseRunner(runner: QueryRunner, broken?: unknown): Promise<void> {
   const withError = runner as QueryRunner & {
     releasePostgresConnection?: (error: unknown) => Promise<void>;
   };
-  return typeof withError.releasePostgresConnection === 'function'
-    ? withError.releasePostgresConnection(error)
+  return broken !== undefined && typeof withError.releasePostgresConnection === 'function'
+    ? withError.releasePostgresConnection(broken)
     : runner.release();
 }
 
@@ -228,7 +232,5 @@ function markEnded(runner: QueryRunner): void {
 export async function abandonHandedOver(handed: HandedOver | undefined): Promise<void> {
   if (!handed) return;
   const { client, runner } = handed;
-  await rollbackAndRelease(client, runner, (broken) =>
-    broken === undefined ? runner.release() : releaseBroken(runner, broken),
-  );
+  await rollbackAndRelease(client, runner, (broken) => releaseRunner(runner, broken));
 }

@@ -17,13 +17,16 @@ export function slotStep(
 ): Step {
   if (deferWrites) return (_d, next) => next();
   return (d, next) =>
-    slots.use(async (slot) => {
-      d.slot = slot;
-      try {
-        return await next();
-      } finally {
-        d.slot = undefined;
-        await abandonHandedOver(slot.takeGift());
-      }
-    }, wishOf?.(d));
+    slots.use(
+      async (slot) => {
+        d.slot = slot;
+        try {
+          return await next();
+        } finally {
+          d.slot = undefined;
+          await abandonHandedOver(slot.takeGift());
+        }
+      },
+      wishOf && (() => wishOf(d)),
+    );
 }
