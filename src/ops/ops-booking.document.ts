@@ -95,17 +95,20 @@ export function releasedBy(event: OpsEvent): WaitKey | undefined {
   return undefined;
 }
 
+/** What this event needs in the document before it can be applied, if anything. */
+export function waitsForOf(event: OpsEvent): WaitKey | undefined {
+  if (event.type === 'BookingMade') return undefined;
+  if (event.type === 'TicketBookingConfirmed') return { booking_id: event.booking_id };
+  return { ticket_id: event.ticket_id };
+}
+
 /**
- * The bookings and tickets whose parked events this event may write or read: a confirm can wait
- * for its booking and releases its ticket, a BookingMade releases its booking, the others wait
- * for their ticket. Projections touching the same key must not run at once (see the store).
+ * The bookings and tickets whose parked events this event may write or read: what it may wait
+ * for (and park under) and what it releases. Projections touching the same key must not run at
+ * once (see the store).
  */
 export function keysOf(event: OpsEvent): WaitKey[] {
-  if (event.type === 'BookingMade') return [{ booking_id: event.booking_id }];
-  if (event.type === 'TicketBookingConfirmed') {
-    return [{ booking_id: event.booking_id }, { ticket_id: event.ticket_id }];
-  }
-  return [{ ticket_id: event.ticket_id }];
+  return [waitsForOf(event), releasedBy(event)].filter((k): k is WaitKey => k !== undefined);
 }
 
 /**
