@@ -1,5 +1,6 @@
-import { PoolClient, QueryResult } from 'pg';
+import { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { simpleQuery } from '../simple-query';
 import type { OutboxRow } from './outbox.relay';
 
 /**
@@ -68,21 +69,5 @@ export class PgOutboxClaims implements OutboxClaims {
       },
       abandon: () => end('ROLLBACK'),
     };
-  }
-}
-
-/**
- * Runs a simple-protocol query of one or more statements and returns the rows of statement
- * `index`. When one fails, the transaction it began or was in is rolled back before the error
- * is passed on, so the connection goes back to the pool clean.
- */
-async function simpleQuery<T>(client: PoolClient, sql: string, index: number): Promise<T[]> {
-  try {
-    const result = (await client.query(sql)) as unknown as QueryResult | QueryResult[];
-    const results = Array.isArray(result) ? result : [result];
-    return (results[index]?.rows ?? []) as T[];
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
   }
 }

@@ -4,6 +4,7 @@ import { ClsServiceManager } from 'nestjs-cls';
 import { PoolClient } from 'pg';
 import { EntityManager, QueryRunner } from 'typeorm';
 import type { Slot } from '../semaphore';
+import { simpleQuery } from '../../simple-query';
 
 export type TxHost = TransactionHost<TransactionalAdapterTypeOrm>;
 
@@ -87,17 +88,9 @@ async function startWith(
   client: PoolClient,
   first: string,
 ): Promise<Record<string, unknown>[]> {
-  try {
-    const results = (await client.query(`START TRANSACTION; ${first}`)) as unknown as {
-      rows: Record<string, unknown>[];
-    }[];
-    markInTransaction(runner);
-    return results[1].rows;
-  } catch (e) {
-    // START TRANSACTION ran, the statement failed: the block stays aborted until ended.
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  const rows = await simpleQuery(client, `START TRANSACTION; ${first}`, 1);
+  markInTransaction(runner);
+  return rows;
 }
 
 /** SQLSTATE 25P02: a statement in an aborted transaction block. */
