@@ -66,6 +66,8 @@ const PG = QUICK ? { appPool: '10', clients: 16 } : { appPool: undefined, client
  * and the relay (src/app-messaging.ts, connectionSlots). BullMQ's same-work peer gets as many.
  */
 const CONSUMER_DB_SLOTS = Number(PG.appPool ?? 20) - 4;
+/** Messages per shared COMMIT: the app's default CONSUMER_SHARED_COMMIT. */
+const SHARED_COMMIT = 16;
 /** `--relay-rows N` overrides the relay drain's pre-filled rows (e.g. 10000). */
 if (argv.includes('--relay-rows')) T.relayRows = Number(argv[argv.indexOf('--relay-rows') + 1]);
 const SHOWS = 1000;
@@ -976,6 +978,9 @@ COMMIT;
       floors.push(`${trips}: ${int(f.rate)}/s`);
       console.log(`  PostgreSQL alone, ${trips} round trip(s) per transaction: ${int(f.rate)}/s`);
     }
+    const shared = await this.pgSharedFloor(singleN);
+    floors.push(`1 with ${SHARED_COMMIT} sharing a COMMIT: ${int(shared.rate)}/s`);
+    console.log(`  PostgreSQL alone, ${SHARED_COMMIT} messages per COMMIT: ${int(shared.rate)}/s`);
     this.row({
       area: 'Consumers',
       figure: `one consumer group, no-op handler on the batch path (database-only handlers), dedupe included, ${int(n)} messages`,
@@ -1000,7 +1005,7 @@ COMMIT;
     });
     this.row({
       area: 'Consumers',
-      figure: `what bounds the one-by-one row: the dedupe transaction alone (no Redis, no framework), ${int(singleN)} of them by 32 concurrent tasks on ${CONSUMER_DB_SLOTS} connections, by round trips per transaction (3 = BullMQ's BEGIN / INSERT / COMMIT, 2 = START+INSERT / COMMIT, the consumer when no other message waits, 1 = all in one, what the consumer sends per message while others wait: a COMMIT with the next one's START+INSERT)`,
+      figure: `what bounds the one-by-one row: the dedupe transaction alone (no Redis, no framework), ${int(singleN)} of them by 32 concurrent tasks on ${CONSUMER_DB_SLOTS} connections, by round trips per transaction (3 = BullMQ's BEGIN / INSERT / COMMIT, 2 = START+INSERT / COMMIT, the consumer when no other message waits, 1 = all in one); and one round trip per message with ${SHARED_COMMIT} messages per COMMIT, each in a savepoint (what the consumer sends while others wait: CONSUMER_SHARED_COMMIT)`,
       value: floors.join(', '),
       ceiling: `one-by-one path ${int(single.rate)} msgs/s, BullMQ same work ${int(peer.rate)} jobs/s`,
       ratio: `1.5× the peer needs ${int(1.5 * peer.rate)}/s`,
@@ -1050,6 +1055,47 @@ COMMIT;
         while (next < n) {
           next++;
           await one(randomUUID());
+        }
+      }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    await pool.end();
+    return { rate: n / seconds };
+  }
+
+  /**
+   * The one-by-one path's PostgreSQL work while messages wait for a slot, with nothing else: on
+   * each of CONSUMER_DB_SLOTS connections, transactions of SHARED_COMMIT messages, the first
+   * begun with its record (START TRANSACTION; INSERT), each further one in a savepoint
+   * (SAVEPOINT; INSERT), the last committing with the next transaction's start: one round trip
+   * per message, one COMMIT per SHARED_COMMIT of them.
+   */
+  async pgSharedFloor(n: number): Promise<{ rate: number }> {
+    const pool = new Pool({ connectionString: this.url, max: CONSUMER_DB_SLOTS });
+    const insert = () =>
+      `INSERT INTO processed_messages (handler, message_id) VALUES ('pg_floor_shared', '${randomUUID()}')
+       ON CONFLICT DO NOTHING RETURNING 1`;
+    let next = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: CONSUMER_DB_SLOTS }, async () => {
+        const client = await pool.connect();
+        let members = 0;
+        try {
+          while (next < n) {
+            next++;
+            if (members === 0) await client.query(`START TRANSACTION; ${insert()}`);
+            else if (members < SHARED_COMMIT)
+              await client.query(`SAVEPOINT s${members}; ${insert()}`);
+            else {
+              await client.query(`COMMIT; START TRANSACTION; ${insert()}`);
+              members = 0;
+            }
+            members++;
+          }
+          await client.query('COMMIT');
+        } finally {
+          client.release();
         }
       }),
     );

@@ -65,6 +65,14 @@ export class MessagingMetrics {
         help: "Handler transactions begun in the round trip of another one's COMMIT, with its connection slot (every slot was busy)",
       }),
   );
+  readonly joined = metric(
+    'consumer_transactions_joined_total',
+    () =>
+      new Counter({
+        name: 'consumer_transactions_joined_total',
+        help: "Handler attempts run in a savepoint of the previous one's open transaction, sharing its COMMIT (every slot was busy)",
+      }),
+  );
   readonly relayRows = metric(
     'outbox_relay_published_total',
     () =>

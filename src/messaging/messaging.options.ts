@@ -49,6 +49,13 @@ export interface MessagingOptions {
     claimIdleMs: number;
     /** Database connections all consumers may hold at once (leave some for the API and relay). */
     connectionSlots: number;
+    /**
+     * While messages wait for a connection slot, up to `messages` of them (none joining after
+     * `withinMs`) run one after another in one transaction, each in a savepoint, and share its
+     * COMMIT: a commit waits for the disk, and sharing it is what lets the one-by-one path go
+     * faster than one commit per message allows. Absent or 1: a COMMIT per message.
+     */
+    sharedCommit?: { messages: number; withinMs: number };
   };
   relay: {
     /** Outbox rows per pass. */

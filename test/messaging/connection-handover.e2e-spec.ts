@@ -10,7 +10,8 @@ jest.setTimeout(300_000);
 /**
  * With every connection slot busy, a handler transaction's COMMIT carries the next waiting
  * message's START TRANSACTION and dedupe record, and the slot passes on with the transaction
- * open (docs/architecture.md). Against the real PostgreSQL: the pool of 6 leaves the consumers
+ * open; or the next message joins the open transaction in a savepoint and they share one COMMIT
+ * (docs/architecture.md). Against the real PostgreSQL: the pool of 6 leaves the consumers
  * two slots, so two groups of 32 in-flight entries each keep them busy.
  */
 describe('a connection slot passed on with the next transaction begun', () => {
@@ -47,6 +48,26 @@ describe('a connection slot passed on with the next transaction begun', () => {
     expect(await counter('messages_processing_failed_total')).toBe(failedBefore);
     // The path this suite is about was taken (each hand-over is one round trip saved).
     expect(await counter('consumer_transactions_handed_on_total')).toBeGreaterThan(handedBefore);
+  });
+
+  it('runs waiting messages in savepoints of one shared transaction; one that fails or swallows a database error is undone alone', async () => {
+    const failedBefore = await counter('messages_processing_failed_total');
+    const joinedBefore = await counter('consumer_transactions_joined_total');
+    // Among 300 messages, 30 fail their first attempt and 20 others abort their transaction
+    // (a failed statement whose error the handler swallows) in it.
+    const probes = seqs(300, 1000).map((seq) => ({
+      seq,
+      ...(seq % 10 === 0 ? { fail_times: 1 } : {}),
+      ...(seq % 15 === 7 ? { swallow_db_error_times: 1 } : {}),
+    }));
+    await publishProbes(app, probes);
+    await expectExactlyOnce(env, 'probe_effect', seqs(300, 1000));
+    await expectExactlyOnce(env, 'probe_mirror', seqs(300, 1000));
+    await settled(env);
+    // Messages joined transactions begun by others, and exactly the 50 steered attempts failed:
+    // none of the messages sharing a transaction with them was failed or retried for it.
+    expect(await counter('consumer_transactions_joined_total')).toBeGreaterThan(joinedBefore);
+    expect((await counter('messages_processing_failed_total')) - failedBefore).toBe(50);
   });
 
   it('leaves no transaction open once at rest: every handed-on connection was committed and released', async () => {

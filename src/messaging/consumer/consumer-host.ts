@@ -61,7 +61,9 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     const c = this.options.consumer;
     const consumerName = c.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.redis = this.redisFactory.create('consumer-commands');
-    const slots = new Semaphore<HandedOver>(c.connectionSlots, () => this.metrics.handedOn.inc());
+    const slots = new Semaphore<HandedOver>(c.connectionSlots, (gift) =>
+      (gift.joined ? this.metrics.joined : this.metrics.handedOn).inc(),
+    );
     const registry = this.db ? new GroupRegistry(this.db, this.options) : undefined;
     for (const sub of subscriptions) {
       const deps: ProcessorDeps = {

@@ -88,7 +88,7 @@ export class MessageProcessor {
       metricsStep(metrics, handler),
       sub.deferWrites
         ? deferredWritesDedupeStep(deps, handler)
-        : inTransactionDedupeStep(txHost, handler),
+        : inTransactionDedupeStep(txHost, handler, deps.options.consumer.sharedCommit),
       invokeStep(sub),
     ]);
   }

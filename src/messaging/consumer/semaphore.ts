@@ -28,10 +28,10 @@ interface Waiter<G> {
 export class Semaphore<G = unknown> {
   private waiting: Waiter<G>[] = [];
 
-  /** `handedOver` is told of every slot passed on with a gift. */
+  /** `handedOver` is told of every slot passed on with a gift, and given it. */
   constructor(
     private free: number,
-    private readonly handedOver: () => void = () => undefined,
+    private readonly handedOver: (gift: G) => void = () => undefined,
   ) {}
 
   async use<T>(work: (slot: Slot<G>) => Promise<T>, wish?: () => string): Promise<T> {
@@ -56,7 +56,7 @@ export class Semaphore<G = unknown> {
           give: (g) => {
             if (given) return;
             given = true;
-            if (g !== undefined) this.handedOver();
+            if (g !== undefined) this.handedOver(g);
             first.wake(g);
           },
         };

@@ -74,6 +74,8 @@ class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) CLAIM_IDLE_MS = 5000;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000) CONSUMER_BATCH = 100;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) CONSUMER_CONCURRENCY = 32;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) CONSUMER_SHARED_COMMIT = 16;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(60000) CONSUMER_SHARED_COMMIT_MS = 10;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000) RELAY_BATCH = 500;
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) RELAY_SWEEP_MS = 500;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) STREAM_RETENTION_MS = 3_600_000;
@@ -163,6 +165,10 @@ export interface AppConfig {
     claimIdleMs: number;
     consumerBatch: number;
     consumerConcurrency: number;
+    /** At most this many messages share one COMMIT (1: a COMMIT each)… */
+    sharedCommitMessages: number;
+    /** …and none joins a transaction older than this. */
+    sharedCommitMs: number;
     relayBatch: number;
     relaySweepMs: number;
     streamRetentionMs: number;
@@ -281,6 +287,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       claimIdleMs: e.CLAIM_IDLE_MS,
       consumerBatch: e.CONSUMER_BATCH,
       consumerConcurrency: e.CONSUMER_CONCURRENCY,
+      sharedCommitMessages: e.CONSUMER_SHARED_COMMIT,
+      sharedCommitMs: e.CONSUMER_SHARED_COMMIT_MS,
       relayBatch: e.RELAY_BATCH,
       relaySweepMs: e.RELAY_SWEEP_MS,
       streamRetentionMs: e.STREAM_RETENTION_MS,

@@ -4,6 +4,8 @@ import { ClsServiceManager } from 'nestjs-cls';
 import { PoolClient } from 'pg';
 import { EntityManager, QueryRunner } from 'typeorm';
 import type { Slot } from '../semaphore';
+
+type PassedOn = NonNullable<ReturnType<Slot<HandedOver>['passOn']>>;
 import { simpleQuery } from '../../simple-query';
 
 export type TxHost = TransactionHost<TransactionalAdapterTypeOrm>;
@@ -24,12 +26,61 @@ export function canBeginWith(txHost: TxHost): boolean {
   );
 }
 
+/**
+ * How many messages' transactions may share one COMMIT (MessagingOptions.consumer.sharedCommit):
+ * while other messages wait for a connection slot, a holder that is done passes its open
+ * transaction on to the next one, which runs in a savepoint of it, instead of committing; the
+ * last one commits for all of them. `messages` 1 commits every message on its own.
+ */
+export interface CommitSharing {
+  /** The most messages one COMMIT covers. */
+  messages: number;
+  /** No message joins a transaction begun longer ago than this: bounds how late a commit comes. */
+  withinMs: number;
+}
+
+/**
+ * One transaction that several messages run in one after another, each after the first in a
+ * savepoint of its own. Each waits for `committed` before it counts as handled (and is
+ * acknowledged); a failed COMMIT fails them all, and their retries find no dedupe record.
+ */
+export class SharedTransaction {
+  members = 1;
+  readonly startedAt = Date.now();
+  readonly committed: Promise<void>;
+  private settle!: { resolve: () => void; reject: (e: unknown) => void };
+
+  constructor() {
+    this.committed = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    this.committed.catch(() => undefined); // a member that failed itself does not wait for it
+  }
+
+  /** Whether one more message may join it under `sharing`. */
+  open(sharing: CommitSharing | undefined): boolean {
+    return (
+      sharing !== undefined &&
+      this.members < sharing.messages &&
+      Date.now() - this.startedAt < sharing.withinMs
+    );
+  }
+
+  done(): void {
+    this.settle.resolve();
+  }
+
+  fail(e: unknown): void {
+    this.settle.reject(e);
+  }
+}
+
 /** A transaction the holder of a connection slot began for the next holder (see commitOrHandOn). */
 export interface HandedOver {
   runner: QueryRunner;
   client: PoolClient;
   /** What the next holder's first statement returned. */
   rows: Record<string, unknown>[];
+  /** Set when the next holder joins the holder's transaction, in this savepoint of it. */
+  joined?: { tx: SharedTransaction; savepoint: string };
 }
 
 /**
@@ -50,36 +101,176 @@ export async function beginWith<T>(
   first: string,
   work: (rows: Record<string, unknown>[]) => Promise<T>,
   slot?: Slot<HandedOver>,
+  sharing?: CommitSharing,
 ): Promise<T> {
   const setTx = (tx?: EntityManager) => (txHost as unknown as TxInstanceSetter).setTxInstance!(tx);
   const handed = slot?.takeGift();
   const runner = handed?.runner ?? txHost.tx.connection.createQueryRunner();
+  const tx = handed?.joined?.tx ?? new SharedTransaction();
+  const savepoint = handed?.joined?.savepoint; // none: this attempt began the transaction
   let released = false;
   const release = async (broken?: unknown) => {
     if (released) return;
     released = true;
     await releaseRunner(runner, broken);
   };
-  let handedOn = false;
+  const how: { ended: 'released' | 'handed-on' | 'joined' } = { ended: 'released' };
+  let result: T;
   try {
     const client = handed?.client ?? ((await runner.connect()) as PoolClient);
     const rows = handed?.rows ?? (await startWith(runner, client, first));
-    return await ClsServiceManager.getClsService().run({ ifNested: 'inherit' }, async () => {
+    result = await ClsServiceManager.getClsService().run({ ifNested: 'inherit' }, async () => {
       setTx(runner.manager);
       try {
-        const result = await work(rows);
-        handedOn = await commitOrHandOn(runner, client, release, slot);
-        return result;
+        const done = await work(rows);
+        how.ended = await finish(
+          { runner, client, release, tx, savepoint },
+          slot?.passOn(),
+          sharing,
+        );
+        return done;
       } catch (e) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        if (runner.isTransactionActive && !released) {
+          await undo({ runner, client, release, tx, savepoint });
+        }
         throw e;
       } finally {
         setTx(undefined);
       }
     });
   } finally {
-    if (!handedOn) await release();
+    if (how.ended === 'released') await release();
   }
+  // Handled only once the transaction it joined is committed, by whichever message ends it.
+  if (how.ended === 'joined') await tx.committed;
+  return result;
+}
+
+/** The connection one attempt holds, and its place in the transaction on it. */
+interface Held {
+  runner: QueryRunner;
+  client: PoolClient;
+  release: (broken?: unknown) => Promise<void>;
+  tx: SharedTransaction;
+  /** This attempt's savepoint; none when it began the transaction. */
+  savepoint?: string;
+}
+
+/**
+ * Ends a successful attempt. With a message waiting for the slot and room in the transaction
+ * (CommitSharing), sends a savepoint and the waiter's first statement in one query and hands
+ * the open transaction on (`joined`: this attempt waits for the COMMIT that ends it); otherwise
+ * commits for every message in it, handing the connection on with the next one's transaction
+ * begun when one waits (commitOrHandOn).
+ */
+async function finish(
+  held: Held,
+  next: PassedOn | undefined,
+  sharing: CommitSharing | undefined,
+): Promise<'released' | 'handed-on' | 'joined'> {
+  const { runner, client, tx } = held;
+  if (!next || !tx.open(sharing)) return commitAll(held, next);
+  const savepoint = `shared_${tx.members + 1}`;
+  type Result = { command: string; rows: Record<string, unknown>[] };
+  const sent = await client.query(`SAVEPOINT ${savepoint}; ${next.wish}`).then(
+    (results) => ({ results: results as unknown as Result[] }),
+    (error: PgError) => ({ error }),
+  );
+  if ('error' in sent) {
+    // The waiter begins alone, once this attempt has given its connection back: never more
+    // connections than slots.
+    try {
+      return await afterRefusedSavepoint(held, savepoint, sent.error);
+    } finally {
+      next.give(undefined);
+    }
+  }
+  tx.members++;
+  next.give({ runner, client, rows: sent.results[1].rows, joined: { tx, savepoint } });
+  return 'joined';
+}
+
+/**
+ * `SAVEPOINT <savepoint>; <the waiter's statement>` failed. Refused in an aborted transaction, the
+ * savepoint tells that a statement of this attempt failed and its error was swallowed: this
+ * attempt is undone and fails. Else only the waiter's statement failed: it is undone, and this
+ * attempt's work commits with the others'. Either way the connection is released here.
+ */
+async function afterRefusedSavepoint(
+  held: Held,
+  savepoint: string,
+  error: PgError,
+): Promise<'released'> {
+  const { runner, client, release, tx } = held;
+  if (error?.code === IN_FAILED_TRANSACTION) {
+    await undo(held);
+    await release();
+    throw new Error(SWALLOWED);
+  }
+  const undone = await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).then(
+    () => true,
+    () => false,
+  );
+  if (!undone) {
+    await rollbackAndRelease(client, runner, release);
+    tx.fail(error);
+    throw error;
+  }
+  try {
+    return (await commitAll(held, undefined)) as 'released';
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * COMMIT for every message in the transaction (and the next one's start with it, when one waits).
+ * Throws SWALLOWED when only this attempt was undone (it aborted the transaction; the others
+ * committed).
+ */
+async function commitAll(
+  held: Held,
+  next: PassedOn | undefined,
+): Promise<'released' | 'handed-on'> {
+  const { runner, client, release, tx, savepoint } = held;
+  let how: 'handed-on' | 'committed' | 'undone';
+  try {
+    how = await commitOrHandOn(runner, client, release, next, savepoint);
+  } catch (e) {
+    tx.fail(e);
+    throw e;
+  }
+  tx.done();
+  if (how === 'undone') throw new Error(SWALLOWED);
+  return how === 'handed-on' ? 'handed-on' : 'released';
+}
+
+const SWALLOWED = 'a statement of the transaction had failed: the handler swallowed its error';
+
+/**
+ * Undoes a failed attempt. One in a savepoint rolls back to it, and the messages before it in the
+ * transaction are committed without it; one that began the transaction rolls it back (no other
+ * message has joined it yet: they join only after the holder succeeded).
+ */
+async function undo(held: Held): Promise<void> {
+  const { runner, client, release, tx, savepoint } = held;
+  if (savepoint) {
+    const undone = await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).then(
+      () => true,
+      () => false,
+    );
+    if (undone) {
+      markInTransaction(runner); // a nested TypeORM transaction of the handler ended with it
+      // the others' outcome, not this one's
+      await commitAll({ ...held, savepoint: undefined }, undefined).catch(() => undefined);
+      return;
+    }
+    await rollbackAndRelease(client, runner, release);
+    tx.fail(new Error('the shared transaction was lost with a failed attempt in it'));
+    return;
+  }
+  await runner.rollbackTransaction().catch(() => undefined);
+  tx.fail(new Error('rolled back'));
 }
 
 /** START TRANSACTION and `first` in one query; the rows of `first`. */
@@ -92,6 +283,9 @@ async function startWith(
   markInTransaction(runner);
   return rows;
 }
+
+/** What pg rejects a query with: an Error, with PostgreSQL's SQLSTATE when the server answered. */
+type PgError = Error & { code?: string };
 
 /** SQLSTATE 25P02: a statement in an aborted transaction block. */
 const IN_FAILED_TRANSACTION = '25P02';
@@ -118,13 +312,10 @@ async function commitOrHandOn(
   runner: QueryRunner,
   client: PoolClient,
   release: (broken?: unknown) => Promise<void>,
-  slot?: Slot<HandedOver>,
-): Promise<boolean> {
-  const next = slot?.passOn();
-  if (!next) {
-    await commitChecked(runner, client);
-    return false;
-  }
+  next: PassedOn | undefined,
+  savepoint?: string,
+): Promise<'handed-on' | 'committed' | 'undone'> {
+  if (!next) return commitChecked(runner, client, savepoint);
   let handed: HandedOver | undefined;
   let ended = false; // rolled back and released: the connection is no longer this one's to touch
   const end = async () => {
@@ -134,11 +325,19 @@ async function commitOrHandOn(
   try {
     await runner.broadcaster.broadcast('BeforeTransactionCommit');
     type Result = { command: string; rows: Record<string, unknown>[] };
-    const sent = await client.query(`COMMIT; START TRANSACTION; ${next.wish}`).then(
-      (results) => ({ results: results as unknown as Result[] }),
-      (error: unknown) => ({ error }),
-    );
+    const sent = await client
+      .query(`${releaseFirst(savepoint)}COMMIT; START TRANSACTION; ${next.wish}`)
+      .then(
+        (results) => ({ results: results as unknown as Result[] }),
+        (error: PgError) => ({ error }),
+      );
     if ('error' in sent) {
+      if (savepoint && sent.error?.code === IN_FAILED_TRANSACTION) {
+        // The RELEASE was refused, nothing after it ran: this attempt aborted the transaction.
+        const undone = await undoOwnSavepoint(runner, client, savepoint);
+        await release();
+        return undone;
+      }
       const committed = await client.query('SELECT 1').then(
         () => false,
         (probe: { code?: string }) => probe?.code === IN_FAILED_TRANSACTION,
@@ -146,9 +345,9 @@ async function commitOrHandOn(
       await end();
       if (!committed) throw sent.error;
       await runner.broadcaster.broadcast('AfterTransactionCommit');
-      return false;
+      return 'committed';
     }
-    const [commit, , first] = sent.results;
+    const [commit, , first] = sent.results.slice(savepoint ? 1 : 0);
     if (commit.command !== 'COMMIT') {
       throw new Error('COMMIT rolled the transaction back: a statement in it had failed');
     }
@@ -156,7 +355,7 @@ async function commitOrHandOn(
     await runner.broadcaster.broadcast('AfterTransactionCommit');
     markInTransaction(runner);
     handed = { runner, client, rows: first.rows };
-    return true;
+    return 'handed-on';
   } catch (e) {
     if (!ended) await end();
     throw e;
@@ -165,20 +364,53 @@ async function commitOrHandOn(
   }
 }
 
+/** `RELEASE SAVEPOINT` of an attempt that joined a transaction, sent with its COMMIT. */
+const releaseFirst = (savepoint?: string) => (savepoint ? `RELEASE SAVEPOINT ${savepoint}; ` : '');
+
 /**
  * TypeORM's commitTransaction (its events around a COMMIT), but a COMMIT that PostgreSQL answers
  * with ROLLBACK fails: a statement of the transaction failed and the handler swallowed the error,
  * so nothing it did (nor its dedupe record) was written, and the message must not be acknowledged.
- * TypeORM does not look at the answer.
+ * TypeORM does not look at the answer. An attempt that joined the transaction releases its
+ * savepoint in the same query: refused (the transaction is aborted), it tells that this attempt
+ * swallowed the error, and only this attempt is undone (`undone`); the messages before it commit.
  */
-async function commitChecked(runner: QueryRunner, client: PoolClient): Promise<void> {
+async function commitChecked(
+  runner: QueryRunner,
+  client: PoolClient,
+  savepoint?: string,
+): Promise<'committed' | 'undone'> {
   await runner.broadcaster.broadcast('BeforeTransactionCommit');
-  const { command } = (await client.query('COMMIT')) as unknown as { command: string };
+  type Result = { command: string };
+  const sent = await client.query(`${releaseFirst(savepoint)}COMMIT`).then(
+    (results) => ({ results: results as unknown as Result | Result[] }),
+    (error: PgError) => ({ error }),
+  );
+  if ('error' in sent) {
+    if (savepoint && sent.error?.code === IN_FAILED_TRANSACTION) {
+      return undoOwnSavepoint(runner, client, savepoint);
+    }
+    throw sent.error;
+  }
+  const { command } = Array.isArray(sent.results) ? sent.results[1] : sent.results;
   markEnded(runner);
   if (command !== 'COMMIT') {
     throw new Error('COMMIT rolled the transaction back: a statement in it had failed');
   }
   await runner.broadcaster.broadcast('AfterTransactionCommit');
+  return 'committed';
+}
+
+/** Rolls back to the attempt's own savepoint and commits the messages before it. */
+async function undoOwnSavepoint(
+  runner: QueryRunner,
+  client: PoolClient,
+  savepoint: string,
+): Promise<'undone'> {
+  await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+  markInTransaction(runner); // a nested TypeORM transaction of the handler ended with it
+  await commitChecked(runner, client);
+  return 'undone';
 }
 
 /**
@@ -221,9 +453,20 @@ function markEnded(runner: QueryRunner): void {
   Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
 }
 
-/** A transaction handed over with a slot whose holder did not take it: rolled back, released. */
+/**
+ * A transaction handed over with a slot whose holder did not take it: rolled back and released;
+ * one it was to join is rolled back to its savepoint and committed for the messages before it.
+ */
 export async function abandonHandedOver(handed: HandedOver | undefined): Promise<void> {
   if (!handed) return;
-  const { client, runner } = handed;
-  await rollbackAndRelease(client, runner, (broken) => releaseRunner(runner, broken));
+  const { client, runner, joined } = handed;
+  let released = false;
+  const release = async (broken?: unknown) => {
+    if (released) return;
+    released = true;
+    await releaseRunner(runner, broken);
+  };
+  if (!joined) return rollbackAndRelease(client, runner, release);
+  await undo({ runner, client, release, tx: joined.tx, savepoint: joined.savepoint });
+  await release();
 }

@@ -1,5 +1,5 @@
 import { escapeLiteral } from 'pg';
-import { abandonHandedOver, beginWith, canBeginWith, TxHost } from './begin-with';
+import { abandonHandedOver, beginWith, canBeginWith, CommitSharing, TxHost } from './begin-with';
 import { Delivery, messageIdOf, messageOf, Outcome, Step } from './step';
 
 export type { TxHost };
@@ -25,16 +25,22 @@ export function recordHandledLiterally(handler: string, d: Delivery): string {
  * of a handled message finds the record and has no second effect. The record goes in START
  * TRANSACTION's round trip (beginWith): a handler that writes nothing costs two round trips
  * (that and COMMIT) instead of three, and holds its connection slot that much shorter; while
- * messages wait for slots, one (the COMMIT carries the next message's START and record).
+ * messages wait for slots, one (the COMMIT carries the next message's START and record). With
+ * `sharing`, a waiting message may instead join the transaction in a savepoint, and one COMMIT
+ * covers several messages (CommitSharing).
  */
-export function inTransactionDedupeStep(txHost: TxHost, handler: string): Step {
+export function inTransactionDedupeStep(
+  txHost: TxHost,
+  handler: string,
+  sharing?: CommitSharing,
+): Step {
   return (d, next) => {
     const id = messageIdOf(d.entry, messageOf(d));
     const recorded = (fresh: boolean): Promise<Outcome> =>
       fresh ? next() : Promise.resolve('duplicate'); // handled before: a redelivery, nothing to do
     if (canBeginWith(txHost)) {
       const record = recordHandledLiterally(handler, d);
-      return beginWith(txHost, record, async (rows) => recorded(rows.length > 0), d.slot);
+      return beginWith(txHost, record, async (rows) => recorded(rows.length > 0), d.slot, sharing);
     }
     // A transaction begun for this attempt with its slot cannot be joined here: rolled back
     // first, or the record below would wait on the same key in it.

@@ -1,0 +1,247 @@
+import { Semaphore } from '../semaphore';
+import { CommitSharing, HandedOver } from './begin-with';
+import { inTransactionDedupeStep, recordHandledLiterally } from './dedupe-in-transaction.step';
+import { WAIT_IN_PLACE } from './retry.step';
+import { slotStep } from './slot.step';
+import { Delivery, Outcome } from './step';
+
+/**
+ * One connection (a pool of one) that keeps PostgreSQL's transaction state: a statement in an
+ * aborted transaction is refused with 25P02 until ROLLBACK or ROLLBACK TO SAVEPOINT.
+ */
+function oneConnection(answers: { commit?: 'fails' } = {}) {
+  const wire: string[] = [];
+  let aborted = false;
+  let current: unknown;
+  const client = {
+    /** What a handler does when it swallows the error of a failed statement. */
+    failStatement: () => (aborted = true),
+    /** Runs each statement of a simple query in turn; the first error stops it, as PostgreSQL does. */
+    query: async (sql: string) => {
+      wire.push(sql.replace(/\s+/g, ' '));
+      const results = sql.split('; ').map((statement) => {
+        if (statement === 'ROLLBACK' || statement.startsWith('ROLLBACK TO SAVEPOINT')) {
+          aborted = false;
+          return { command: 'ROLLBACK', rows: [] };
+        }
+        if (aborted) {
+          throw Object.assign(new Error('current transaction is aborted'), { code: '25P02' });
+        }
+        if (statement === 'COMMIT' && answers.commit === 'fails')
+          throw new Error('connection lost');
+        if (statement.startsWith('INSERT')) return { command: 'INSERT', rows: [{ '?column?': 1 }] };
+        const command = statement.startsWith('START') ? 'BEGIN' : statement.split(' ')[0];
+        return { command, rows: [] };
+      });
+      return results.length === 1 ? results[0] : results;
+    },
+  };
+  const runner: any = {
+    isTransactionActive: false,
+    transactionDepth: 0,
+    connect: async () => client,
+    broadcaster: { broadcast: async (event: string) => void wire.push(event) },
+    rollbackTransaction: async () => {
+      wire.push('ROLLBACK');
+      aborted = false;
+      runner.isTransactionActive = false;
+    },
+    release: async () => void wire.push('release'),
+  };
+  runner.manager = { connection: { createQueryRunner: () => runner } };
+  const txHost = {
+    isTransactionActive: () => false, // each delivery runs in a fresh context of its own
+    setTxInstance: (tx: unknown) => (current = tx),
+    get tx() {
+      return current ?? runner.manager;
+    },
+  };
+  return { wire, client, txHost: txHost as any };
+}
+
+const delivery = (id: string): Delivery => ({
+  entry: { key: 'k', destination: 'd', id, fields: { message_id: `M-${id}` } },
+  delivery: 1,
+  message: { header: { id } } as any,
+  retryWait: WAIT_IN_PLACE,
+});
+const record = (id: string) =>
+  `INSERT INTO processed_messages (handler, message_id) VALUES ('h', 'm-${id}') ON CONFLICT DO NOTHING RETURNING 1`;
+const SHARE: CommitSharing = { messages: 16, withinMs: 60_000 };
+
+/** The slot and dedupe steps of `n` deliveries on one connection slot, all waiting at once. */
+function run(
+  fake: ReturnType<typeof oneConnection>,
+  handlers: Array<(wire: string[]) => Promise<void> | void>,
+  sharing: CommitSharing = SHARE,
+) {
+  const slots = new Semaphore<HandedOver>(1);
+  const dedupe = inTransactionDedupeStep(fake.txHost, 'h', sharing);
+  const slot = slotStep(slots, false, (x) => recordHandledLiterally('h', x));
+  return Promise.allSettled(
+    handlers.map((handle, i) => {
+      const d = delivery(String(i + 1));
+      return slot(d, () =>
+        dedupe(d, async (): Promise<Outcome> => {
+          fake.wire.push(`handler ${i + 1}`);
+          await handle(fake.wire);
+          await new Promise((r) => setImmediate(r)); // the others are waiting for the slot by now
+          return 'ok';
+        }),
+      ).then((o) => {
+        fake.wire.push(`handled ${i + 1}`);
+        return o;
+      });
+    }),
+  );
+}
+const ok = () => undefined;
+
+describe('messages sharing one COMMIT (CommitSharing)', () => {
+  it('runs waiting messages in savepoints of one transaction, and none counts as handled before its COMMIT', async () => {
+    const fake = oneConnection();
+    const outcomes = await run(fake, [ok, ok, ok]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(fake.wire).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      'handler 1',
+      `SAVEPOINT shared_2; ${record('2')}`,
+      'handler 2',
+      `SAVEPOINT shared_3; ${record('3')}`,
+      'handler 3',
+      'BeforeTransactionCommit',
+      'RELEASE SAVEPOINT shared_3; COMMIT', // refused if message 3 had aborted the transaction
+      'AfterTransactionCommit', // once, for all three: the relay is woken for what they wrote
+      'release',
+      ...['handled 1', 'handled 2', 'handled 3'].map(() => expect.stringMatching(/^handled/)),
+    ]);
+  });
+
+  it('commits after `messages` of them and hands the next one a transaction of its own', async () => {
+    const fake = oneConnection();
+    await run(fake, [ok, ok, ok], { messages: 2, withinMs: 60_000 });
+    expect(fake.wire.filter((w) => !w.startsWith('handle') && !w.endsWith('Commit'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      `SAVEPOINT shared_2; ${record('2')}`,
+      `RELEASE SAVEPOINT shared_2; COMMIT; START TRANSACTION; ${record('3')}`,
+      'COMMIT',
+      'release',
+    ]);
+  });
+
+  it('lets no message join a transaction older than `withinMs`', async () => {
+    const fake = oneConnection();
+    await run(fake, [ok, ok], { messages: 16, withinMs: 0 });
+    expect(fake.wire.filter((w) => !w.startsWith('handle') && !w.endsWith('Commit'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      `COMMIT; START TRANSACTION; ${record('2')}`,
+      'COMMIT',
+      'release',
+    ]);
+  });
+
+  it('undoes a failing message alone: the ones before it commit, it fails (and is retried), the next begins anew', async () => {
+    const fake = oneConnection();
+    const outcomes = await run(fake, [
+      ok,
+      () => {
+        throw new Error('handler 2 failed');
+      },
+      ok,
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(fake.wire.filter((w) => !w.endsWith('Commit'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      'handler 1',
+      `SAVEPOINT shared_2; ${record('2')}`,
+      'handler 2',
+      'ROLLBACK TO SAVEPOINT shared_2', // its record and writes go; message 1's stay
+      'COMMIT',
+      'release',
+      'handled 1', // message 2 failed: not handled
+      `START TRANSACTION; ${record('3')}`,
+      'handler 3',
+      'COMMIT',
+      'release',
+      'handled 3',
+    ]);
+  });
+
+  it('a message that swallowed a failed statement is refused its successor’s savepoint: it alone is undone and fails', async () => {
+    const fake = oneConnection();
+    const outcomes = await run(fake, [ok, () => void fake.client.failStatement(), ok]);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 'ok' });
+    expect(outcomes[1]).toMatchObject({
+      status: 'rejected',
+      reason: new Error(
+        'a statement of the transaction had failed: the handler swallowed its error',
+      ),
+    });
+    expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 'ok' });
+    expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      `SAVEPOINT shared_2; ${record('2')}`,
+      `SAVEPOINT shared_3; ${record('3')}`, // refused: 25P02
+      'ROLLBACK TO SAVEPOINT shared_2',
+      'COMMIT',
+      'release',
+      `START TRANSACTION; ${record('3')}`,
+      'COMMIT',
+      'release',
+    ]);
+  });
+
+  it('the last message swallowed a failed statement: its RELEASE is refused, it alone is undone and fails, the others commit', async () => {
+    const fake = oneConnection();
+    const outcomes = await run(fake, [ok, ok, () => void fake.client.failStatement()]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(outcomes[2]).toMatchObject({
+      reason: new Error(
+        'a statement of the transaction had failed: the handler swallowed its error',
+      ),
+    });
+    expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      `SAVEPOINT shared_2; ${record('2')}`,
+      `SAVEPOINT shared_3; ${record('3')}`,
+      'RELEASE SAVEPOINT shared_3; COMMIT', // refused: 25P02, and the COMMIT did not run
+      'ROLLBACK TO SAVEPOINT shared_3',
+      'COMMIT',
+      'release',
+    ]);
+  });
+
+  it('a failed COMMIT fails every message of the transaction: none is acknowledged', async () => {
+    const fake = oneConnection({ commit: 'fails' });
+    const outcomes = await run(fake, [ok, ok, ok]);
+    expect(outcomes).toEqual([
+      { status: 'rejected', reason: new Error('connection lost') },
+      { status: 'rejected', reason: new Error('connection lost') },
+      { status: 'rejected', reason: new Error('connection lost') },
+    ]);
+  });
+
+  it('a message handed a savepoint that never reaches its dedupe step gives it back: the others commit', async () => {
+    const fake = oneConnection();
+    const slots = new Semaphore<HandedOver>(1);
+    const dedupe = inTransactionDedupeStep(fake.txHost, 'h', SHARE);
+    const slot = slotStep(slots, false, (x) => recordHandledLiterally('h', x));
+    const one = delivery('1');
+    const first = slot(one, () =>
+      dedupe(one, async () => {
+        await new Promise((r) => setImmediate(r));
+        return 'ok';
+      }),
+    );
+    const broken = slot(delivery('2'), () => Promise.reject(new Error('before the dedupe step')));
+    await expect(broken).rejects.toThrow('before the dedupe step');
+    await expect(first).resolves.toBe('ok');
+    expect(fake.wire.filter((w) => !w.endsWith('Commit'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      `SAVEPOINT shared_2; ${record('2')}`,
+      'ROLLBACK TO SAVEPOINT shared_2',
+      'COMMIT',
+      'release',
+    ]);
+  });
+});
