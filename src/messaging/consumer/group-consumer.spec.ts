@@ -272,6 +272,25 @@ describe('GroupConsumer', () => {
     await consumer.stop(1000);
   });
 
+  it('an entry waiting for the COMMIT it shares holds no task slot: the entries after it are read and can join', async () => {
+    const { consumer, blocking, processor } = consumerWith({ concurrency: 1 });
+    await consumer.start();
+    blocking.push('t:events.Probe_v1', entries(1, 2));
+    await until(() => processor.seen.length === 1);
+    let commit!: (value: string) => void;
+    const committed = new Promise<string>((resolve) => (commit = resolve));
+    let outcome: string | undefined;
+    void processor.retryWaits.get('1-0')!.during!(committed).then((o) => (outcome = o));
+    await until(() => processor.seen.length === 2); // 2-0 took the slot 1-0 gave up
+    commit('committed');
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(outcome).toBeUndefined(); // committed, but the one slot is 2-0's until it finishes
+    processor.release('2-0');
+    await until(() => outcome === 'committed');
+    processor.release();
+    await consumer.stop(1000);
+  });
+
   it('keeps a waiting retry in flight: heartbeated, and not run twice when claimed meanwhile', async () => {
     const { consumer, blocking, redis, processor } = consumerWith({ concurrency: 1 });
     await consumer.start();

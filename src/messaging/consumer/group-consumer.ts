@@ -34,7 +34,8 @@ export interface GroupConsumerOptions {
  * entries a dead consumer left pending, and a heartbeat that keeps our own in-flight entries
  * from looking idle to the other consumers' claims.
  *
- * An entry waiting for its next retry gives its task slot up (`retryWait`): it stays pending and
+ * An entry waiting for its next retry, or for the COMMIT it shares with the messages after it,
+ * gives its task slot up (`retryWait`): it stays pending and
  * in flight here (heartbeated, so no other consumer claims it while we still mean to retry it;
  * if this process dies, it is claimed after CLAIM_IDLE_MS), and takes a slot again when its
  * backoff is due, before the loop reads anything new.
@@ -222,6 +223,15 @@ export class GroupConsumer {
         this.waiting--;
       }
       await this.takeTask();
+    },
+    // At most connectionSlots × sharedCommit.messages entries of the process wait here at once.
+    during: async (p) => {
+      this.freeTask();
+      try {
+        return await p;
+      } finally {
+        await this.takeTask();
+      }
     },
   };
 

@@ -100,8 +100,7 @@ export async function beginWith<T>(
   txHost: TxHost,
   first: string,
   work: (rows: Record<string, unknown>[]) => Promise<T>,
-  slot?: Slot<HandedOver>,
-  sharing?: CommitSharing,
+  { slot, sharing, waitOutside = (p) => p }: BeginWithOptions = {},
 ): Promise<T> {
   const setTx = (tx?: EntityManager) => (txHost as unknown as TxInstanceSetter).setTxInstance!(tx);
   const handed = slot?.takeGift();
@@ -142,8 +141,17 @@ export async function beginWith<T>(
     if (how.ended === 'released') await release();
   }
   // Handled only once the transaction it joined is committed, by whichever message ends it.
-  if (how.ended === 'joined') await tx.committed;
+  if (how.ended === 'joined') await waitOutside(tx.committed);
   return result;
+}
+
+export interface BeginWithOptions {
+  /** The connection slot the attempt holds (slotStep). */
+  slot?: Slot<HandedOver>;
+  /** Whether, and how far, messages waiting for the slot may share this transaction's COMMIT. */
+  sharing?: CommitSharing;
+  /** How a message waits for the COMMIT it shares (RetryWait.during: holding no task slot). */
+  waitOutside?: (committed: Promise<void>) => Promise<void>;
 }
 
 /** The connection one attempt holds, and its place in the transaction on it. */

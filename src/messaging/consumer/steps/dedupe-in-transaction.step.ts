@@ -40,7 +40,11 @@ export function inTransactionDedupeStep(
       fresh ? next() : Promise.resolve('duplicate'); // handled before: a redelivery, nothing to do
     if (canBeginWith(txHost)) {
       const record = recordHandledLiterally(handler, d);
-      return beginWith(txHost, record, async (rows) => recorded(rows.length > 0), d.slot, sharing);
+      return beginWith(txHost, record, async (rows) => recorded(rows.length > 0), {
+        slot: d.slot,
+        sharing,
+        waitOutside: d.retryWait.during && ((p) => d.retryWait.during!(p)),
+      });
     }
     // A transaction begun for this attempt with its slot cannot be joined here: rolled back
     // first, or the record below would wait on the same key in it.

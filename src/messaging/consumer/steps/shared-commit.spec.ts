@@ -211,6 +211,31 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     ]);
   });
 
+  it('a message waits for the COMMIT it shares where its delivery says (holding no task slot there)', async () => {
+    const fake = oneConnection();
+    const slots = new Semaphore<HandedOver>(1);
+    const dedupe = inTransactionDedupeStep(fake.txHost, 'h', SHARE);
+    const slot = slotStep(slots, false, (x) => recordHandledLiterally('h', x));
+    const waitedOutside: string[] = [];
+    const attempt = (id: string) => {
+      const x: Delivery = {
+        ...delivery(id),
+        retryWait: {
+          ...WAIT_IN_PLACE,
+          during: <T>(p: Promise<T>) => (waitedOutside.push(id), p),
+        },
+      };
+      return slot(x, () =>
+        dedupe(x, async () => {
+          await new Promise((r) => setImmediate(r));
+          return 'ok';
+        }),
+      );
+    };
+    expect(await Promise.all([attempt('1'), attempt('2')])).toEqual(['ok', 'ok']);
+    expect(waitedOutside).toEqual(['1']); // 1 joined-and-waited; 2 committed for both
+  });
+
   it('a failed COMMIT fails every message of the transaction: none is acknowledged', async () => {
     const fake = oneConnection({ commit: 'fails' });
     const outcomes = await run(fake, [ok, ok, ok]);

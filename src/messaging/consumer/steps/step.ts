@@ -14,6 +14,12 @@ export type { StreamEntry };
 export interface RetryWait {
   /** Resolves after `ms` (at once when `signal` aborts), once the entry holds a task slot again. */
   wait(ms: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Settles as `p` does, once the entry holds a task slot again; meanwhile it holds none. For a
+   * message waiting for the COMMIT it shares with the ones after it (CommitSharing): they need
+   * the task slots to be read and to join. Absent: `p` is awaited in place.
+   */
+  during?<T>(p: Promise<T>): Promise<T>;
 }
 
 /** One entry on its way through the steps. */
