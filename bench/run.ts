@@ -9,6 +9,7 @@ import { Client, Pool } from 'pg';
 import { connectWithSlot } from '../src/platform/database/connection-slots';
 import { runMigrations } from '../src/platform/database/prepare-infrastructure';
 import { APP_NODE_FLAGS } from '../src/node-flags';
+import { loadConfig } from '../src/platform/config/app.config';
 import {
   bookingScript,
   pgbench,
@@ -67,7 +68,7 @@ const PG = QUICK ? { appPool: '10', clients: 16 } : { appPool: undefined, client
  */
 const CONSUMER_DB_SLOTS = Number(PG.appPool ?? 20) - 4;
 /** Messages per shared COMMIT: the app's default CONSUMER_SHARED_COMMIT. */
-const SHARED_COMMIT = 16;
+const SHARED_COMMIT = loadConfig({}).messaging.sharedCommitMessages;
 /** `--relay-rows N` overrides the relay drain's pre-filled rows (e.g. 10000). */
 if (argv.includes('--relay-rows')) T.relayRows = Number(argv[argv.indexOf('--relay-rows') + 1]);
 const SHOWS = 1000;
@@ -1018,8 +1019,7 @@ COMMIT;
    * 3 round trips: BEGIN, INSERT (parameters), COMMIT, as BullMQ's peer; 2: START TRANSACTION
    * with the INSERT in one simple query, then COMMIT, as the consumer when no other message waits
    * for a slot (beginWith); 1: all three in one query, the least any design with a transaction
-   * per message can send, and what the consumer sends per message while others wait (its COMMIT
-   * carries the next message's START TRANSACTION and INSERT).
+   * per message can send. While others wait the consumer shares COMMITs instead (pgSharedFloor).
    */
   async pgFloor(n: number, trips: 1 | 2 | 3): Promise<{ rate: number }> {
     const pool = new Pool({ connectionString: this.url, max: CONSUMER_DB_SLOTS });
