@@ -1,4 +1,4 @@
-import { PoolClient, QueryResult } from 'pg';
+import { PoolClient } from 'pg';
 
 /**
  * Runs a simple-protocol query of one or more statements (values inlined, so one round trip
@@ -11,12 +11,37 @@ export async function simpleQuery<T = Record<string, unknown>>(
   sql: string,
   index: number,
 ): Promise<T[]> {
-  try {
-    const result = (await client.query(sql)) as unknown as QueryResult | QueryResult[];
-    const results = Array.isArray(result) ? result : [result];
-    return (results[index]?.rows ?? []) as T[];
-  } catch (e) {
+  const sent = await sendSimple(client, sql);
+  if ('error' in sent) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
+    throw sent.error;
   }
+  return (sent.results[index]?.rows ?? []) as T[];
+}
+
+/** What pg rejects a query with: an Error, with PostgreSQL's SQLSTATE when the server answered. */
+export type PgError = Error & { code?: string };
+
+/** One statement's answer in a simple-protocol query. */
+export interface SimpleResult {
+  command: string;
+  rows: Record<string, unknown>[];
+}
+
+/**
+ * A simple-protocol query of one or more statements, settled: every statement's answer in order,
+ * or the error it failed with (PostgreSQL runs none after a failed one). The caller decides what
+ * the connection's transaction needs then; nothing is rolled back here.
+ */
+export function sendSimple(
+  client: PoolClient,
+  sql: string,
+): Promise<{ results: SimpleResult[] } | { error: PgError }> {
+  return client.query(sql).then(
+    (result) => {
+      const answer = result as unknown as SimpleResult | SimpleResult[];
+      return { results: Array.isArray(answer) ? answer : [answer] };
+    },
+    (error: PgError) => ({ error }),
+  );
 }

@@ -4,9 +4,9 @@ import { ClsServiceManager } from 'nestjs-cls';
 import { PoolClient } from 'pg';
 import { EntityManager, QueryRunner } from 'typeorm';
 import type { Slot } from '../semaphore';
+import { PgError, sendSimple, simpleQuery } from '../../simple-query';
 
 type PassedOn = NonNullable<ReturnType<Slot<HandedOver>['passOn']>>;
-import { simpleQuery } from '../../simple-query';
 
 export type TxHost = TransactionHost<TransactionalAdapterTypeOrm>;
 
@@ -107,12 +107,7 @@ export async function beginWith<T>(
   const runner = handed?.runner ?? txHost.tx.connection.createQueryRunner();
   const tx = handed?.joined?.tx ?? new SharedTransaction();
   const savepoint = handed?.joined?.savepoint; // none: this attempt began the transaction
-  let released = false;
-  const release = async (broken?: unknown) => {
-    if (released) return;
-    released = true;
-    await releaseRunner(runner, broken);
-  };
+  const release = releaseOnce(runner);
   const how: { ended: 'released' | 'handed-on' | 'joined' } = { ended: 'released' };
   let result: T;
   try {
@@ -129,7 +124,7 @@ export async function beginWith<T>(
         );
         return done;
       } catch (e) {
-        if (runner.isTransactionActive && !released) {
+        if (runner.isTransactionActive && !release.done) {
           await undo({ runner, client, release, tx, savepoint });
         }
         throw e;
@@ -179,11 +174,7 @@ async function finish(
   const { runner, client, tx } = held;
   if (!next || !tx.open(sharing)) return commitAll(held, next);
   const savepoint = `shared_${tx.members + 1}`;
-  type Result = { command: string; rows: Record<string, unknown>[] };
-  const sent = await client.query(`SAVEPOINT ${savepoint}; ${next.wish}`).then(
-    (results) => ({ results: results as unknown as Result[] }),
-    (error: PgError) => ({ error }),
-  );
+  const sent = await sendSimple(client, `SAVEPOINT ${savepoint}; ${next.wish}`);
   if ('error' in sent) {
     // The waiter begins alone, once this attempt has given its connection back: never more
     // connections than slots.
@@ -262,23 +253,20 @@ const SWALLOWED = 'a statement of the transaction had failed: the handler swallo
  */
 async function undo(held: Held): Promise<void> {
   const { runner, client, release, tx, savepoint } = held;
-  if (savepoint) {
-    const undone = await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).then(
-      () => true,
-      () => false,
-    );
-    if (undone) {
-      markInTransaction(runner); // a nested TypeORM transaction of the handler ended with it
-      // the others' outcome, not this one's
-      await commitAll({ ...held, savepoint: undefined }, undefined).catch(() => undefined);
-      return;
-    }
-    await rollbackAndRelease(client, runner, release);
-    tx.fail(new Error('the shared transaction was lost with a failed attempt in it'));
+  if (!savepoint) {
+    await runner.rollbackTransaction().catch(() => undefined);
+    tx.fail(new Error('rolled back'));
     return;
   }
-  await runner.rollbackTransaction().catch(() => undefined);
-  tx.fail(new Error('rolled back'));
+  try {
+    await undoOwnSavepoint(runner, client, savepoint);
+    tx.done();
+  } catch (e) {
+    // The connection failed under the transaction: whatever is left of it goes, and with it the
+    // messages before this one, which are retried.
+    if (runner.isTransactionActive) await rollbackAndRelease(client, runner, release);
+    tx.fail(e);
+  }
 }
 
 /** START TRANSACTION and `first` in one query; the rows of `first`. */
@@ -291,9 +279,6 @@ async function startWith(
   markInTransaction(runner);
   return rows;
 }
-
-/** What pg rejects a query with: an Error, with PostgreSQL's SQLSTATE when the server answered. */
-type PgError = Error & { code?: string };
 
 /** SQLSTATE 25P02: a statement in an aborted transaction block. */
 const IN_FAILED_TRANSACTION = '25P02';
@@ -332,13 +317,10 @@ async function commitOrHandOn(
   };
   try {
     await runner.broadcaster.broadcast('BeforeTransactionCommit');
-    type Result = { command: string; rows: Record<string, unknown>[] };
-    const sent = await client
-      .query(`${releaseFirst(savepoint)}COMMIT; START TRANSACTION; ${next.wish}`)
-      .then(
-        (results) => ({ results: results as unknown as Result[] }),
-        (error: PgError) => ({ error }),
-      );
+    const sent = await sendSimple(
+      client,
+      `${releaseFirst(savepoint)}COMMIT; START TRANSACTION; ${next.wish}`,
+    );
     if ('error' in sent) {
       if (savepoint && sent.error?.code === IN_FAILED_TRANSACTION) {
         // The RELEASE was refused, nothing after it ran: this attempt aborted the transaction.
@@ -348,7 +330,7 @@ async function commitOrHandOn(
       }
       const committed = await client.query('SELECT 1').then(
         () => false,
-        (probe: { code?: string }) => probe?.code === IN_FAILED_TRANSACTION,
+        (probe: PgError) => probe?.code === IN_FAILED_TRANSACTION,
       );
       await end();
       if (!committed) throw sent.error;
@@ -389,18 +371,14 @@ async function commitChecked(
   savepoint?: string,
 ): Promise<'committed' | 'undone'> {
   await runner.broadcaster.broadcast('BeforeTransactionCommit');
-  type Result = { command: string };
-  const sent = await client.query(`${releaseFirst(savepoint)}COMMIT`).then(
-    (results) => ({ results: results as unknown as Result | Result[] }),
-    (error: PgError) => ({ error }),
-  );
+  const sent = await sendSimple(client, `${releaseFirst(savepoint)}COMMIT`);
   if ('error' in sent) {
     if (savepoint && sent.error?.code === IN_FAILED_TRANSACTION) {
       return undoOwnSavepoint(runner, client, savepoint);
     }
     throw sent.error;
   }
-  const { command } = Array.isArray(sent.results) ? sent.results[1] : sent.results;
+  const { command } = sent.results[sent.results.length - 1];
   markEnded(runner);
   if (command !== 'COMMIT') {
     throw new Error('COMMIT rolled the transaction back: a statement in it had failed');
@@ -438,6 +416,21 @@ async function rollbackAndRelease(
   await release(failed);
 }
 
+/** releaseRunner, once however often it is called; `done` tells whether it was. */
+function releaseOnce(
+  runner: QueryRunner,
+): ((broken?: unknown) => Promise<void>) & { done: boolean } {
+  const release = Object.assign(
+    async (broken?: unknown) => {
+      if (release.done) return;
+      release.done = true;
+      await releaseRunner(runner, broken);
+    },
+    { done: false },
+  );
+  return release;
+}
+
 /**
  * Gives the connection back; with an error (its ROLLBACK failed), through TypeORM's release with
  * an error, so pg's pool destroys it instead of lending it out mid-transaction.
@@ -468,12 +461,7 @@ function markEnded(runner: QueryRunner): void {
 export async function abandonHandedOver(handed: HandedOver | undefined): Promise<void> {
   if (!handed) return;
   const { client, runner, joined } = handed;
-  let released = false;
-  const release = async (broken?: unknown) => {
-    if (released) return;
-    released = true;
-    await releaseRunner(runner, broken);
-  };
+  const release = releaseOnce(runner);
   if (!joined) return rollbackAndRelease(client, runner, release);
   await undo({ runner, client, release, tx: joined.tx, savepoint: joined.savepoint });
   await release();
