@@ -9,9 +9,20 @@ import { Delivery, Outcome } from './step';
  * One connection (a pool of one) that keeps PostgreSQL's transaction state: a statement in an
  * aborted transaction is refused with 25P02 until ROLLBACK or ROLLBACK TO SAVEPOINT.
  */
-function oneConnection(answers: { commit?: 'fails' } = {}) {
+function oneConnection(
+  answers: {
+    commit?: 'fails';
+    /** The connection is lost at the first ROLLBACK TO SAVEPOINT. */
+    rollbackToSavepoint?: 'fails';
+    /** The first dedupe record of this message id fails (a statement timeout). */
+    recordFailsOnce?: string;
+    /** This message id was handled before: its record inserts nothing. */
+    handledBefore?: string;
+  } = {},
+) {
   const wire: string[] = [];
   let aborted = false;
+  let recordFailed = false;
   let current: unknown;
   const client = {
     /** What a handler does when it swallows the error of a failed statement. */
@@ -20,6 +31,9 @@ function oneConnection(answers: { commit?: 'fails' } = {}) {
     query: async (sql: string) => {
       wire.push(sql.replace(/\s+/g, ' '));
       const results = sql.split('; ').map((statement) => {
+        if (statement.startsWith('ROLLBACK TO SAVEPOINT') && answers.rollbackToSavepoint) {
+          throw new Error('connection lost');
+        }
         if (statement === 'ROLLBACK' || statement.startsWith('ROLLBACK TO SAVEPOINT')) {
           aborted = false;
           return { command: 'ROLLBACK', rows: [] };
@@ -29,7 +43,16 @@ function oneConnection(answers: { commit?: 'fails' } = {}) {
         }
         if (statement === 'COMMIT' && answers.commit === 'fails')
           throw new Error('connection lost');
-        if (statement.startsWith('INSERT')) return { command: 'INSERT', rows: [{ '?column?': 1 }] };
+        const of = (id?: string) => id !== undefined && statement.includes(`'${id}'`);
+        if (statement.startsWith('INSERT') && of(answers.recordFailsOnce) && !recordFailed) {
+          recordFailed = aborted = true;
+          throw Object.assign(new Error('canceling statement due to statement timeout'), {
+            code: '57014',
+          });
+        }
+        if (statement.startsWith('INSERT')) {
+          return { command: 'INSERT', rows: of(answers.handledBefore) ? [] : [{ '?column?': 1 }] };
+        }
         const command = statement.startsWith('START') ? 'BEGIN' : statement.split(' ')[0];
         return { command, rows: [] };
       });
@@ -234,6 +257,103 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     };
     expect(await Promise.all([attempt('1'), attempt('2')])).toEqual(['ok', 'ok']);
     expect(waitedOutside).toEqual(['1']); // 1 joined-and-waited; 2 committed for both
+  });
+
+  it('when only the waiter’s record fails after the savepoint, it is undone: the holder commits, the waiter begins alone', async () => {
+    const fake = oneConnection({ recordFailsOnce: 'm-2' });
+    const outcomes = await run(fake, [ok, ok]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handled'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      'handler 1',
+      `SAVEPOINT shared_2; ${record('2')}`, // the record fails: 57014
+      'ROLLBACK TO SAVEPOINT shared_2',
+      'COMMIT',
+      'release',
+      `START TRANSACTION; ${record('2')}`,
+      'handler 2',
+      'COMMIT',
+      'release',
+    ]);
+  });
+
+  it('a message handled before joins, runs no handler, and commits with the others', async () => {
+    const fake = oneConnection({ handledBefore: 'm-2' });
+    const slots = new Semaphore<HandedOver>(1);
+    const dedupe = inTransactionDedupeStep(fake.txHost, 'h', SHARE);
+    const slot = slotStep(slots, false, (x) => recordHandledLiterally('h', x));
+    const attempt = (id: string) => {
+      const x = delivery(id);
+      return slot(x, () =>
+        dedupe(x, async () => {
+          fake.wire.push(`handler ${id}`);
+          await new Promise((r) => setImmediate(r));
+          return 'ok';
+        }),
+      );
+    };
+    const outcomes = await Promise.all([attempt('1'), attempt('2'), attempt('3')]);
+    expect(outcomes).toEqual(['ok', 'duplicate', 'ok']);
+    expect(fake.wire.filter((w) => !w.endsWith('Commit'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      'handler 1',
+      `SAVEPOINT shared_2; ${record('2')}`, // no row: handled before
+      `SAVEPOINT shared_3; ${record('3')}`,
+      'handler 3',
+      'RELEASE SAVEPOINT shared_3; COMMIT',
+      'release',
+    ]);
+  });
+
+  it('a connection lost while a failing message is undone fails the messages before it too (their retries find no record)', async () => {
+    const fake = oneConnection({ rollbackToSavepoint: 'fails' });
+    const outcomes = await run(fake, [
+      ok,
+      () => {
+        throw new Error('handler 2 failed');
+      },
+      ok,
+    ]);
+    expect(outcomes).toEqual([
+      { status: 'rejected', reason: new Error('connection lost') },
+      { status: 'rejected', reason: new Error('handler 2 failed') },
+      { status: 'fulfilled', value: 'ok' },
+    ]);
+    expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      `SAVEPOINT shared_2; ${record('2')}`,
+      'ROLLBACK TO SAVEPOINT shared_2', // the connection is lost
+      'ROLLBACK',
+      'release',
+      `START TRANSACTION; ${record('3')}`,
+      'COMMIT',
+      'release',
+    ]);
+  });
+
+  it('a full transaction whose last message swallowed a failed statement: its RELEASE, sent with the COMMIT that hands on, is refused; it alone is undone, the waiter begins alone', async () => {
+    const fake = oneConnection();
+    const outcomes = await run(fake, [ok, () => void fake.client.failStatement(), ok], {
+      messages: 2,
+      withinMs: 60_000,
+    });
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes[1]).toMatchObject({
+      reason: new Error(
+        'a statement of the transaction had failed: the handler swallowed its error',
+      ),
+    });
+    expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      `SAVEPOINT shared_2; ${record('2')}`,
+      `RELEASE SAVEPOINT shared_2; COMMIT; START TRANSACTION; ${record('3')}`, // refused: 25P02
+      'ROLLBACK TO SAVEPOINT shared_2',
+      'COMMIT',
+      'release',
+      `START TRANSACTION; ${record('3')}`,
+      'COMMIT',
+      'release',
+    ]);
   });
 
   it('a failed COMMIT fails every message of the transaction: none is acknowledged', async () => {
