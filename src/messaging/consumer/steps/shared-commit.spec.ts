@@ -91,34 +91,43 @@ const delivery = (id: string): Delivery => ({
 const record = (id: string) =>
   `INSERT INTO processed_messages (handler, message_id) VALUES ('h', 'm-${id}') ON CONFLICT DO NOTHING RETURNING 1`;
 const SHARE: CommitSharing = { messages: 16, withinMs: 60_000 };
+const ok = () => undefined;
 
-/** The slot and dedupe steps of `n` deliveries on one connection slot, all waiting at once. */
+/**
+ * The slot and dedupe steps on one connection slot: `attempt` runs a delivery through both, its
+ * handler noting itself on the wire, running `handle`, then giving the others a turn to queue.
+ */
+function oneSlot(fake: ReturnType<typeof oneConnection>, sharing: CommitSharing = SHARE) {
+  const slot = slotStep(new Semaphore<HandedOver>(1), false, (x) => recordHandledLiterally('h', x));
+  const dedupe = inTransactionDedupeStep(fake.txHost, 'h', sharing);
+  const attempt = (x: Delivery, handle: () => Promise<void> | void = ok) =>
+    slot(x, () =>
+      dedupe(x, async (): Promise<Outcome> => {
+        fake.wire.push(`handler ${x.entry.id}`);
+        await handle();
+        await new Promise((r) => setImmediate(r)); // the others are waiting for the slot by now
+        return 'ok';
+      }),
+    );
+  return { slot, attempt };
+}
+
+/** Deliveries 1…n through oneSlot, all waiting at once; each notes on the wire when handled. */
 function run(
   fake: ReturnType<typeof oneConnection>,
-  handlers: Array<(wire: string[]) => Promise<void> | void>,
+  handlers: Array<() => Promise<void> | void>,
   sharing: CommitSharing = SHARE,
 ) {
-  const slots = new Semaphore<HandedOver>(1);
-  const dedupe = inTransactionDedupeStep(fake.txHost, 'h', sharing);
-  const slot = slotStep(slots, false, (x) => recordHandledLiterally('h', x));
+  const { attempt } = oneSlot(fake, sharing);
   return Promise.allSettled(
-    handlers.map((handle, i) => {
-      const d = delivery(String(i + 1));
-      return slot(d, () =>
-        dedupe(d, async (): Promise<Outcome> => {
-          fake.wire.push(`handler ${i + 1}`);
-          await handle(fake.wire);
-          await new Promise((r) => setImmediate(r)); // the others are waiting for the slot by now
-          return 'ok';
-        }),
-      ).then((o) => {
+    handlers.map((handle, i) =>
+      attempt(delivery(String(i + 1)), handle).then((o) => {
         fake.wire.push(`handled ${i + 1}`);
         return o;
-      });
-    }),
+      }),
+    ),
   );
 }
-const ok = () => undefined;
 
 describe('messages sharing one COMMIT (CommitSharing)', () => {
   it('runs waiting messages in savepoints of one transaction, and none counts as handled before its COMMIT', async () => {
@@ -236,26 +245,14 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
 
   it('a message waits for the COMMIT it shares where its delivery says (holding no task slot there)', async () => {
     const fake = oneConnection();
-    const slots = new Semaphore<HandedOver>(1);
-    const dedupe = inTransactionDedupeStep(fake.txHost, 'h', SHARE);
-    const slot = slotStep(slots, false, (x) => recordHandledLiterally('h', x));
+    const { attempt } = oneSlot(fake);
     const waitedOutside: string[] = [];
-    const attempt = (id: string) => {
-      const x: Delivery = {
-        ...delivery(id),
-        retryWait: {
-          ...WAIT_IN_PLACE,
-          during: <T>(p: Promise<T>) => (waitedOutside.push(id), p),
-        },
-      };
-      return slot(x, () =>
-        dedupe(x, async () => {
-          await new Promise((r) => setImmediate(r));
-          return 'ok';
-        }),
-      );
-    };
-    expect(await Promise.all([attempt('1'), attempt('2')])).toEqual(['ok', 'ok']);
+    const waitingOutside = (id: string): Delivery => ({
+      ...delivery(id),
+      retryWait: { ...WAIT_IN_PLACE, during: <T>(p: Promise<T>) => (waitedOutside.push(id), p) },
+    });
+    const both = [attempt(waitingOutside('1')), attempt(waitingOutside('2'))];
+    expect(await Promise.all(both)).toEqual(['ok', 'ok']);
     expect(waitedOutside).toEqual(['1']); // 1 joined-and-waited; 2 committed for both
   });
 
@@ -279,20 +276,8 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
 
   it('a message handled before joins, runs no handler, and commits with the others', async () => {
     const fake = oneConnection({ handledBefore: 'm-2' });
-    const slots = new Semaphore<HandedOver>(1);
-    const dedupe = inTransactionDedupeStep(fake.txHost, 'h', SHARE);
-    const slot = slotStep(slots, false, (x) => recordHandledLiterally('h', x));
-    const attempt = (id: string) => {
-      const x = delivery(id);
-      return slot(x, () =>
-        dedupe(x, async () => {
-          fake.wire.push(`handler ${id}`);
-          await new Promise((r) => setImmediate(r));
-          return 'ok';
-        }),
-      );
-    };
-    const outcomes = await Promise.all([attempt('1'), attempt('2'), attempt('3')]);
+    const { attempt } = oneSlot(fake);
+    const outcomes = await Promise.all(['1', '2', '3'].map((id) => attempt(delivery(id))));
     expect(outcomes).toEqual(['ok', 'duplicate', 'ok']);
     expect(fake.wire.filter((w) => !w.endsWith('Commit'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
@@ -368,20 +353,12 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
 
   it('a message handed a savepoint that never reaches its dedupe step gives it back: the others commit', async () => {
     const fake = oneConnection();
-    const slots = new Semaphore<HandedOver>(1);
-    const dedupe = inTransactionDedupeStep(fake.txHost, 'h', SHARE);
-    const slot = slotStep(slots, false, (x) => recordHandledLiterally('h', x));
-    const one = delivery('1');
-    const first = slot(one, () =>
-      dedupe(one, async () => {
-        await new Promise((r) => setImmediate(r));
-        return 'ok';
-      }),
-    );
+    const { slot, attempt } = oneSlot(fake);
+    const first = attempt(delivery('1'));
     const broken = slot(delivery('2'), () => Promise.reject(new Error('before the dedupe step')));
     await expect(broken).rejects.toThrow('before the dedupe step');
     await expect(first).resolves.toBe('ok');
-    expect(fake.wire.filter((w) => !w.endsWith('Commit'))).toEqual([
+    expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handler'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
       `SAVEPOINT shared_2; ${record('2')}`,
       'ROLLBACK TO SAVEPOINT shared_2',
