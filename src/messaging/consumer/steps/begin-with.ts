@@ -73,7 +73,7 @@ export class SharedTransaction {
   }
 }
 
-/** A transaction the holder of a connection slot began for the next holder (see commitOrHandOn). */
+/** A transaction the holder of a connection slot began, or opened a savepoint in, for the next holder (finish). */
 export interface HandedOver {
   runner: QueryRunner;
   client: PoolClient;
@@ -93,8 +93,9 @@ export interface HandedOver {
  * wake-up), because TypeORM does not read PostgreSQL's answer to it.
  *
  * With the connection `slot` it runs in: a transaction handed over with the slot is taken
- * instead of beginning one (its `first` went with the last holder's COMMIT), and when another
- * message waits for a slot the commit hands this one on the same way (see commitOrHandOn).
+ * instead of beginning one (its `first` went with the last holder's COMMIT, or with the SAVEPOINT
+ * this attempt joins the holder's transaction in), and when another message waits for a slot
+ * this one is handed on the same way (finish: shared under `sharing`, else commitOrHandOn).
  */
 export async function beginWith<T>(
   txHost: TxHost,
