@@ -87,7 +87,8 @@ export interface HandedOver {
  * What txHost.withTransaction does (TypeORM's EntityManager.transaction: a query runner, START
  * TRANSACTION, the work with the runner's manager as `txHost.tx`, COMMIT or ROLLBACK, release),
  * but START TRANSACTION and the transaction's first statement travel in one round trip: one
- * simple-protocol query of both, so `first` carries its values as literals (pg's escapeLiteral).
+ * simple-protocol query of both, so `first` carries its values as literals (pg's escapeLiteral);
+ * it is built only when this attempt begins the transaction itself.
  * `work` gets the rows `first` returned. TypeORM's rollback is its own; the commit is sent here
  * (commitChecked, commitOrHandOn), with TypeORM's commit events around it (OutboxNotifier's
  * wake-up), because TypeORM does not read PostgreSQL's answer to it.
@@ -99,7 +100,7 @@ export interface HandedOver {
  */
 export async function beginWith<T>(
   txHost: TxHost,
-  first: string,
+  first: () => string,
   work: (rows: Record<string, unknown>[]) => Promise<T>,
   { slot, sharing, waitOutside = (p) => p }: BeginWithOptions = {},
 ): Promise<T> {
@@ -113,7 +114,7 @@ export async function beginWith<T>(
   let result: T;
   try {
     const client = handed?.client ?? ((await runner.connect()) as PoolClient);
-    const rows = handed?.rows ?? (await startWith(runner, client, first));
+    const rows = handed?.rows ?? (await startWith(runner, client, first()));
     result = await ClsServiceManager.getClsService().run({ ifNested: 'inherit' }, async () => {
       setTx(runner.manager);
       try {

@@ -27,7 +27,11 @@ export function dedupeBatch<D extends { entry: { fields: Record<string, string> 
     const record = `INSERT INTO processed_messages (handler, message_id)
       SELECT ${escapeLiteral(handler)}, unnest(ARRAY[${ids.map(escapeLiteral).join(',')}]::uuid[])
       ON CONFLICT DO NOTHING RETURNING message_id`;
-    return beginWith(txHost, record, (rows) => run(rows as { message_id: string }[]));
+    return beginWith(
+      txHost,
+      () => record,
+      (rows) => run(rows as { message_id: string }[]),
+    );
   }
   return txHost.withTransaction(async () =>
     run(

@@ -39,7 +39,7 @@ export function inTransactionDedupeStep(
     const recorded = (fresh: boolean): Promise<Outcome> =>
       fresh ? next() : Promise.resolve('duplicate'); // handled before: a redelivery, nothing to do
     if (canBeginWith(txHost)) {
-      const record = recordHandledLiterally(handler, d);
+      const record = () => recordHandledLiterally(handler, d); // sent already if handed over
       return beginWith(txHost, record, async (rows) => recorded(rows.length > 0), {
         slot: d.slot,
         sharing,
