@@ -993,7 +993,7 @@ COMMIT;
     });
     this.row({
       area: 'Consumers',
-      figure: `same on the one-by-one path (handlers with external calls), ${int(singleN)} messages`,
+      figure: `same on the one-by-one path (the dedupe record in the handler's transaction), ${int(singleN)} messages`,
       value: `${int(single.rate)} msgs/s (${single.deduped} dedupe rows)`,
       ceiling: `BullMQ doing the same work: worker at concurrency 32 inserting the dedupe row in its own PostgreSQL transaction, pool of ${CONSUMER_DB_SLOTS} (the connections the app's consumers may hold): ${int(peer.rate)} jobs/s (${peer.deduped} rows); ${int(peer.cpuUs)} µs CPU per job against ${int(single.cpuUs)} µs per message`,
       ratio: `${(single.rate / peer.rate).toFixed(2)}×`,

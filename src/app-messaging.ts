@@ -26,7 +26,11 @@ export function messagingOptionsFrom(config: AppConfig): MessagingOptions {
       claimIdleMs: m.claimIdleMs,
       // Leave connections for the API, the relay and handlers that open a second transaction.
       connectionSlots: Math.max(1, config.dbPoolSize - 4),
-      sharedCommit: { messages: m.sharedCommitMessages, withinMs: m.sharedCommitMs },
+      sharedCommit: {
+        messages: m.sharedCommitMessages,
+        withinMs: m.sharedCommitMs,
+        waitWhenBusy: m.sharedCommitBusy,
+      },
     },
     relay: { batch: m.relayBatch, sweepMs: m.relaySweepMs },
     retention: {

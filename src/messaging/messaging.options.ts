@@ -54,8 +54,14 @@ export interface MessagingOptions {
      * `withinMs`) run one after another in one transaction, each in a savepoint, and share its
      * COMMIT: a commit waits for the disk, and sharing it is what lets the one-by-one path go
      * faster than one commit per message allows. Absent or 1: a COMMIT per message.
+     *
+     * Messages wait for slots more often than load alone makes them: once `waitWhenBusy` slots
+     * are busy, a message waits up to `withinMs` to be passed one of theirs, in its open
+     * transaction, before it takes a free slot and begins its own. A few long transactions
+     * then carry the messages instead of many short ones (each beginning and committing alone),
+     * and a slow holder delays a message by `withinMs` at most.
      */
-    sharedCommit?: { messages: number; withinMs: number };
+    sharedCommit?: { messages: number; withinMs: number; waitWhenBusy?: number };
   };
   relay: {
     /** Outbox rows per pass. */

@@ -61,8 +61,13 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     const c = this.options.consumer;
     const consumerName = c.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.redis = this.redisFactory.create('consumer-commands');
-    const slots = new Semaphore<HandedOver>(c.connectionSlots, (gift) =>
-      (gift.joined ? this.metrics.joined : this.metrics.handedOn).inc(),
+    const sharing = c.sharedCommit;
+    const slots = new Semaphore<HandedOver>(
+      c.connectionSlots,
+      (gift) => (gift.joined ? this.metrics.joined : this.metrics.handedOn).inc(),
+      sharing && sharing.messages > 1 && sharing.waitWhenBusy !== undefined
+        ? { busy: sharing.waitWhenBusy, ms: sharing.withinMs }
+        : undefined,
     );
     const registry = this.db ? new GroupRegistry(this.db, this.options) : undefined;
     for (const sub of subscriptions) {

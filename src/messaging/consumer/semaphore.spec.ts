@@ -139,3 +139,97 @@ describe('Semaphore hand-over', () => {
     expect(bothAtOnce).toBe(false); // C waited for B's slot, not for a second one
   });
 });
+
+describe('Semaphore patience (waiting to join although a slot is free)', () => {
+  const tick = () => new Promise((r) => setImmediate(r));
+  /** A holder of one slot until `release()`; it passes its slot on with `gift` when one waits. */
+  const holding = (s: Semaphore<string>, gift: string) => {
+    let release!: () => void;
+    const done = s.use(async (slot) => {
+      await new Promise<void>((r) => (release = r));
+      slot.passOn()?.give(gift);
+    });
+    return { done, release: () => release() };
+  };
+
+  it('once `busy` slots are held, a waiter with a wish is passed a holder’s slot, not a free one', async () => {
+    const s = new Semaphore<string>(3, undefined, { busy: 1, ms: 10_000 });
+    const holder = holding(s, 'joined');
+    await tick();
+    let gift: string | undefined;
+    const waiter = s.use(
+      async (slot) => void (gift = slot.takeGift()),
+      () => 'W',
+    );
+    await tick();
+    expect(gift).toBeUndefined(); // still waiting: two slots are free
+    holder.release();
+    await Promise.all([holder.done, waiter]);
+    expect(gift).toBe('joined');
+  });
+
+  it('takes a free slot after `ms` when no holder passes it one', async () => {
+    jest.useFakeTimers();
+    try {
+      const s = new Semaphore<string>(2, undefined, { busy: 1, ms: 10 });
+      const holder = holding(s, 'joined');
+      let ran = false;
+      const waiter = s.use(
+        async (slot) => void (ran = slot.takeGift() === undefined),
+        () => 'W',
+      );
+      await jest.advanceTimersByTimeAsync(9);
+      expect(ran).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await waiter;
+      expect(ran).toBe(true); // began alone on the free slot, while the holder still holds its own
+      holder.release();
+      await holder.done;
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('takes a free slot at once below `busy`, or without a wish (a batch)', async () => {
+    const s = new Semaphore<string>(3, undefined, { busy: 2, ms: 10_000 });
+    const holder = holding(s, 'joined');
+    await tick();
+    await expect(
+      s.use(
+        async () => 'below busy',
+        () => 'W',
+      ),
+    ).resolves.toBe('below busy');
+    const second = holding(s, 'joined');
+    await tick();
+    await expect(s.use(async () => 'no wish')).resolves.toBe('no wish');
+    holder.release();
+    second.release();
+    await Promise.all([holder.done, second.done]);
+  });
+
+  it('when the last free slot was taken meanwhile, waits on for a holder', async () => {
+    jest.useFakeTimers();
+    try {
+      const s = new Semaphore<string>(2, undefined, { busy: 1, ms: 10 });
+      const holder = holding(s, 'joined');
+      let gift: string | undefined;
+      const waiter = s.use(
+        async (slot) => void (gift = slot.takeGift()),
+        () => 'W',
+      );
+      const batch = holding(s, 'unused'); // no wish: takes the free slot at once
+      await jest.advanceTimersByTimeAsync(50);
+      expect(gift).toBeUndefined();
+      holder.release();
+      await jest.advanceTimersByTimeAsync(0);
+      await waiter;
+      expect(gift).toBe('joined');
+      batch.release();
+      await batch.done;
+      await holder.done;
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

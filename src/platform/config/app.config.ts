@@ -76,6 +76,7 @@ class Environment {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) CONSUMER_CONCURRENCY = 32;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) CONSUMER_SHARED_COMMIT = 16;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(60000) CONSUMER_SHARED_COMMIT_MS = 10;
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000) CONSUMER_SHARED_COMMIT_BUSY = 4;
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000) RELAY_BATCH = 500;
   @IsOptional() @Transform(toInt) @IsInt() @Min(10) RELAY_SWEEP_MS = 500;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) STREAM_RETENTION_MS = 3_600_000;
@@ -169,6 +170,8 @@ export interface AppConfig {
     sharedCommitMessages: number;
     /** …and none joins a transaction older than this. */
     sharedCommitMs: number;
+    /** Busy connection slots from which a message waits to join rather than take a free one. */
+    sharedCommitBusy: number;
     relayBatch: number;
     relaySweepMs: number;
     streamRetentionMs: number;
@@ -289,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       consumerConcurrency: e.CONSUMER_CONCURRENCY,
       sharedCommitMessages: e.CONSUMER_SHARED_COMMIT,
       sharedCommitMs: e.CONSUMER_SHARED_COMMIT_MS,
+      sharedCommitBusy: e.CONSUMER_SHARED_COMMIT_BUSY,
       relayBatch: e.RELAY_BATCH,
       relaySweepMs: e.RELAY_SWEEP_MS,
       streamRetentionMs: e.STREAM_RETENTION_MS,
