@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { register } from 'prom-client';
-import { ProbeModule } from '../fixtures/probe.module';
+import { Effects, ProbeModule } from '../fixtures/probe.module';
 import { settled } from '../support/settled';
 import { TestEnv } from '../support/test-env';
 import { expectExactlyOnce, publishProbes, seqs } from './support';
@@ -68,6 +68,24 @@ describe('a connection slot passed on with the next transaction begun', () => {
     // none of the messages sharing a transaction with them was failed or retried for it.
     expect(await counter('consumer_transactions_joined_total')).toBeGreaterThan(joinedBefore);
     expect((await counter('messages_processing_failed_total')) - failedBefore).toBe(50);
+  });
+
+  it('breaks a lock cycle that only shared transactions make: a joined message waiting for a lock is undone and runs alone', async () => {
+    const joinedBefore = await counter('consumer_transactions_joined_total');
+    const errorsBefore = Effects.lockErrors.length;
+    // Each message takes one of three locks and holds it a little: alone, no two of them can
+    // deadlock. Sharing a transaction, a message holds the locks of the ones before it, and two
+    // shared transactions each waiting for a lock the other holds would be a cycle that
+    // PostgreSQL breaks only after deadlock_timeout (1 s), failing one of them.
+    const probes = seqs(300, 5000).map((seq) => ({ seq, lock_key: seq % 3, slow_ms: 3 }));
+    await publishProbes(app, probes);
+    await expectExactlyOnce(env, 'probe_effect', seqs(300, 5000));
+    await expectExactlyOnce(env, 'probe_mirror', seqs(300, 5000));
+    await settled(env);
+    expect(await counter('consumer_transactions_joined_total')).toBeGreaterThan(joinedBefore);
+    // A joined message that waits gives up after JOINED_LOCK_TIMEOUT_MS (55P03) and runs again
+    // alone: no deadlock (40P01) was ever reported to a handler.
+    expect(Effects.lockErrors.slice(errorsBefore).filter((code) => code !== '55P03')).toEqual([]);
   });
 
   it('leaves no transaction open once at rest: every handed-on connection was committed and released', async () => {

@@ -73,6 +73,35 @@ export class SharedTransaction {
   }
 }
 
+/**
+ * How long a message that joined a shared transaction waits for a lock before its statement
+ * fails (lock_timeout, 55P03). Holding the locks of the messages before it, it could otherwise
+ * close a cycle no single message's transaction makes: two shared transactions, each holding
+ * one booking's lock and joined by a message that wants the other's. PostgreSQL breaks a cycle
+ * only after deadlock_timeout (1 s); this breaks it sooner, and breaks it at the joined message,
+ * which is undone and tried again at once in a transaction of its own (LockWaitWhileJoined).
+ */
+export const JOINED_LOCK_TIMEOUT_MS = 50;
+
+/** SQLSTATE 55P03: lock_not_available (lock_timeout, NOWAIT). */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * A message that joined a shared transaction waited longer than JOINED_LOCK_TIMEOUT_MS for a
+ * lock: it has been undone (the messages before it commit); the retry step runs it again at
+ * once, not as a failed delivery, in a transaction of its own (Delivery.alone).
+ */
+export class LockWaitWhileJoined extends Error {
+  constructor(readonly cause: unknown) {
+    super(`waited over ${JOINED_LOCK_TIMEOUT_MS} ms for a lock in a shared transaction`);
+  }
+}
+
+function isLockTimeout(e: unknown): boolean {
+  const err = e as { code?: string; driverError?: { code?: string } } | undefined;
+  return err?.code === LOCK_NOT_AVAILABLE || err?.driverError?.code === LOCK_NOT_AVAILABLE;
+}
+
 /** A transaction the holder of a connection slot began, or opened a savepoint in, for the next holder (finish). */
 export interface HandedOver {
   runner: QueryRunner;
@@ -129,7 +158,7 @@ export async function beginWith<T>(
         if (runner.isTransactionActive && !release.done) {
           await undo({ runner, client, release, tx, savepoint });
         }
-        throw e;
+        throw savepoint && isLockTimeout(e) ? new LockWaitWhileJoined(e) : e;
       } finally {
         setTx(undefined);
       }
@@ -176,7 +205,7 @@ async function finish(
   const { runner, client, tx } = held;
   if (!next || !tx.open(sharing)) return commitAll(held, next);
   const savepoint = `shared_${tx.members + 1}`;
-  const sent = await sendSimple(client, `SAVEPOINT ${savepoint}; ${next.wish}`);
+  const sent = await sendSimple(client, `SAVEPOINT ${savepoint}; ${JOINED_LOCKS}; ${next.wish}`);
   if ('error' in sent) {
     // The waiter begins alone, once this attempt has given its connection back: never more
     // connections than slots.
@@ -187,9 +216,12 @@ async function finish(
     }
   }
   tx.members++;
-  next.give({ runner, client, rows: sent.results[1].rows, joined: { tx, savepoint } });
+  next.give({ runner, client, rows: sent.results[2].rows, joined: { tx, savepoint } });
   return 'joined';
 }
+
+/** Sent with each joining message's savepoint: undone with it, ended by the COMMIT. */
+const JOINED_LOCKS = `SET LOCAL lock_timeout = ${JOINED_LOCK_TIMEOUT_MS}`;
 
 /**
  * `SAVEPOINT <savepoint>; <the waiter's statement>` failed. Refused in an aborted transaction, the

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { RetryLater } from '../../retry-later';
 import { MAX_UNPROVEN_OUTAGE_RETRIES } from '../outage-counter';
+import { LockWaitWhileJoined } from './begin-with';
 import { GiveUp } from './dead-letter.step';
 import { RetryOptions, retryStep } from './retry.step';
 import { Delivery, Outcome } from './step';
@@ -115,6 +116,19 @@ describe('retryStep: outages are not counted', () => {
     expect(await step(d, next)).toBe('ok');
     expect(attempts).toEqual([1, 1, 1]);
     expect(databaseDown).not.toHaveBeenCalled();
+  });
+});
+
+describe('retryStep: a lock wait in a shared transaction', () => {
+  it('runs the message again at once and alone, without counting a delivery or waiting', async () => {
+    const { d, waits, logger, step } = setup({ maxDeliveries: 1 });
+    const alone: (boolean | undefined)[] = [];
+    const { attempts, next } = failing(d, [new LockWaitWhileJoined(new Error('lock timeout'))]);
+    expect(await step(d, () => (alone.push(d.alone), next()))).toBe('ok');
+    expect(attempts).toEqual([1, 1]); // with MAX_DELIVERIES 1: not a failed delivery
+    expect(alone).toEqual([undefined, true]); // the second attempt joins no transaction
+    expect(waits).toEqual([]);
+    expect(logger.warn).not.toHaveBeenCalled();
   });
 });
 

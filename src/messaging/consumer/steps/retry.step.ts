@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ExponentialBackoff } from 'cockatiel';
 import { handledLine } from '../../telemetry/messaging-spans';
 import { OutageCounter } from '../outage-counter';
+import { LockWaitWhileJoined } from './begin-with';
 import { GiveUp } from './dead-letter.step';
 import { runOf, Step } from './step';
 
@@ -47,6 +48,10 @@ export function retryStep(o: RetryOptions): Step {
         o.logger.log(handledLine(runOf(o.handler, d), outcome as 'ok' | 'duplicate'));
         return outcome;
       } catch (e) {
+        if (e instanceof LockWaitWhileJoined && !d.alone) {
+          d.alone = true; // undone so that others could go on: not the message's fault
+          continue;
+        }
         if ((await outages.classify(e, o.databaseDown)) === 'outage') {
           o.logger.warn(handledLine(runOf(o.handler, d), 'retry', e));
           await abortableSleep(outage.duration, o.stopping);

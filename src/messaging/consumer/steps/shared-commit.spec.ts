@@ -1,5 +1,10 @@
 import { Semaphore } from '../semaphore';
-import { CommitSharing, HandedOver } from './begin-with';
+import {
+  CommitSharing,
+  HandedOver,
+  JOINED_LOCK_TIMEOUT_MS,
+  LockWaitWhileJoined,
+} from './begin-with';
 import { inTransactionDedupeStep, recordHandledLiterally } from './dedupe-in-transaction.step';
 import { WAIT_IN_PLACE } from './retry.step';
 import { slotStep } from './slot.step';
@@ -90,6 +95,9 @@ const delivery = (id: string): Delivery => ({
 });
 const record = (id: string) =>
   `INSERT INTO processed_messages (handler, message_id) VALUES ('h', 'm-${id}') ON CONFLICT DO NOTHING RETURNING 1`;
+/** What a holder sends to pass its transaction on to waiting message `id` (savepoint n). */
+const joins = (n: number, id: string) =>
+  `SAVEPOINT shared_${n}; SET LOCAL lock_timeout = ${JOINED_LOCK_TIMEOUT_MS}; ${record(id)}`;
 const SHARE: CommitSharing = { messages: 16, withinMs: 60_000 };
 const ok = () => undefined;
 
@@ -137,9 +145,9 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     expect(fake.wire).toEqual([
       `START TRANSACTION; ${record('1')}`,
       'handler 1',
-      `SAVEPOINT shared_2; ${record('2')}`,
+      joins(2, '2'),
       'handler 2',
-      `SAVEPOINT shared_3; ${record('3')}`,
+      joins(3, '3'),
       'handler 3',
       'BeforeTransactionCommit',
       'RELEASE SAVEPOINT shared_3; COMMIT', // refused if message 3 had aborted the transaction
@@ -154,7 +162,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     await run(fake, [ok, ok, ok], { messages: 2, withinMs: 60_000 });
     expect(fake.wire.filter((w) => !w.startsWith('handle') && !w.endsWith('Commit'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
-      `SAVEPOINT shared_2; ${record('2')}`,
+      joins(2, '2'),
       `RELEASE SAVEPOINT shared_2; COMMIT; START TRANSACTION; ${record('3')}`,
       'COMMIT',
       'release',
@@ -185,7 +193,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     expect(fake.wire.filter((w) => !w.endsWith('Commit'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
       'handler 1',
-      `SAVEPOINT shared_2; ${record('2')}`,
+      joins(2, '2'),
       'handler 2',
       'ROLLBACK TO SAVEPOINT shared_2', // its record and writes go; message 1's stay
       'COMMIT',
@@ -197,6 +205,38 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
       'release',
       'handled 3',
     ]);
+  });
+
+  it('a joined message that waited too long for a lock is undone alone and fails as LockWaitWhileJoined (retried at once, alone)', async () => {
+    const fake = oneConnection();
+    const lockTimeout = () => {
+      throw Object.assign(new Error('canceling statement due to lock timeout'), {
+        driverError: { code: '55P03' },
+      });
+    };
+    const outcomes = await run(fake, [ok, lockTimeout, ok]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(LockWaitWhileJoined);
+    expect(fake.wire.filter((w) => !w.endsWith('Commit')).slice(0, 6)).toEqual([
+      `START TRANSACTION; ${record('1')}`,
+      'handler 1',
+      joins(2, '2'),
+      'handler 2',
+      'ROLLBACK TO SAVEPOINT shared_2', // the locks of message 1 go with its COMMIT
+      'COMMIT',
+    ]);
+  });
+
+  it('a lock timeout of a message that began the transaction (no one joined yet) stays its own error', async () => {
+    const fake = oneConnection();
+    const [first] = await run(fake, [
+      () => {
+        throw Object.assign(new Error('canceling statement due to lock timeout'), {
+          code: '55P03',
+        });
+      },
+    ]);
+    expect((first as PromiseRejectedResult).reason).not.toBeInstanceOf(LockWaitWhileJoined);
   });
 
   it('a message that swallowed a failed statement is refused its successor’s savepoint: it alone is undone and fails', async () => {
@@ -212,8 +252,8 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 'ok' });
     expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
-      `SAVEPOINT shared_2; ${record('2')}`,
-      `SAVEPOINT shared_3; ${record('3')}`, // refused: 25P02
+      joins(2, '2'),
+      joins(3, '3'), // refused: 25P02
       'ROLLBACK TO SAVEPOINT shared_2',
       'COMMIT',
       'release',
@@ -234,8 +274,8 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     });
     expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
-      `SAVEPOINT shared_2; ${record('2')}`,
-      `SAVEPOINT shared_3; ${record('3')}`,
+      joins(2, '2'),
+      joins(3, '3'),
       'RELEASE SAVEPOINT shared_3; COMMIT', // refused: 25P02, and the COMMIT did not run
       'ROLLBACK TO SAVEPOINT shared_3',
       'COMMIT',
@@ -263,7 +303,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handled'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
       'handler 1',
-      `SAVEPOINT shared_2; ${record('2')}`, // the record fails: 57014
+      joins(2, '2'), // the record fails: 57014
       'ROLLBACK TO SAVEPOINT shared_2',
       'COMMIT',
       'release',
@@ -282,8 +322,8 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     expect(fake.wire.filter((w) => !w.endsWith('Commit'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
       'handler 1',
-      `SAVEPOINT shared_2; ${record('2')}`, // no row: handled before
-      `SAVEPOINT shared_3; ${record('3')}`,
+      joins(2, '2'), // no row: handled before
+      joins(3, '3'),
       'handler 3',
       'RELEASE SAVEPOINT shared_3; COMMIT',
       'release',
@@ -306,7 +346,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     ]);
     expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
-      `SAVEPOINT shared_2; ${record('2')}`,
+      joins(2, '2'),
       'ROLLBACK TO SAVEPOINT shared_2', // the connection is lost
       'ROLLBACK',
       'release',
@@ -330,7 +370,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     });
     expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
-      `SAVEPOINT shared_2; ${record('2')}`,
+      joins(2, '2'),
       `RELEASE SAVEPOINT shared_2; COMMIT; START TRANSACTION; ${record('3')}`, // refused: 25P02
       'ROLLBACK TO SAVEPOINT shared_2',
       'COMMIT',
@@ -360,7 +400,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     await expect(first).resolves.toBe('ok');
     expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handler'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
-      `SAVEPOINT shared_2; ${record('2')}`,
+      joins(2, '2'),
       'ROLLBACK TO SAVEPOINT shared_2',
       'COMMIT',
       'release',

@@ -8,7 +8,8 @@ import { Delivery, Step } from './step';
  *
  * `wishOf` is the statement the attempt's transaction begins with: a holder that commits while
  * this attempt waits may send it with its COMMIT and pass its slot on with the transaction
- * begun (beginWith). One not taken by the attempt is rolled back when the attempt ends.
+ * begun (beginWith). One not taken by the attempt is rolled back when the attempt ends. An
+ * attempt `alone` says none: it is handed nothing, and begins its transaction itself.
  */
 export function slotStep(
   slots: Semaphore<HandedOver>,
@@ -27,6 +28,6 @@ export function slotStep(
           await abandonHandedOver(slot.takeGift());
         }
       },
-      wishOf && (() => wishOf(d)),
+      wishOf && !d.alone ? () => wishOf(d) : undefined,
     );
 }

@@ -32,6 +32,11 @@ export interface Delivery {
   readonly retryWait: RetryWait;
   /** The connection slot the current attempt holds (set by the slot step). */
   slot?: Slot<HandedOver>;
+  /**
+   * Set by the retry step after an attempt that joined a shared transaction waited too long for
+   * a lock (LockWaitWhileJoined): the next attempts begin a transaction of their own.
+   */
+  alone?: boolean;
 }
 
 /**
