@@ -20,6 +20,7 @@ export type FaultPoint =
   | 'relay.after-xadd-before-mark'
   | 'consumer.after-effect-before-ack'
   | 'consumer.after-handler-before-write'
+  | 'consumer.before-shared-commit'
   | 'saga.after-pipeline-before-commands';
 
 export function hitFault(point: FaultPoint, handler?: string): void {

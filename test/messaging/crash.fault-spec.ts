@@ -97,6 +97,39 @@ describe('a deferWrites handler killed after its external work, before its write
   });
 });
 
+describe('a consumer killed while messages wait for the COMMIT they share', () => {
+  // Two connection slots for three groups of in-flight entries: messages wait, and join.
+  const env = new TestEnv({ CLAIM_IDLE_MS: '1000', DB_POOL_SIZE: '6' });
+  afterAll(() => env.close());
+
+  it('loses none of them: the shared transaction is gone, they are claimed and handled once', async () => {
+    const all = seqs(200);
+    const doomed = await killedAtFault(
+      env,
+      'consumer.before-shared-commit',
+      all.map((seq) => ({ seq })),
+    );
+    expect(doomed.output.join('')).toContain('fault injected at consumer.before-shared-commit');
+    // PostgreSQL rolls the shared transaction back with the dead connection, records and all.
+    await eventually(
+      async () => {
+        const [{ open }] = await env.query(
+          `SELECT count(*)::int AS open FROM pg_stat_activity
+            WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+        );
+        return open === 0;
+      },
+      { what: 'the dead consumer’s transactions to end' },
+    );
+
+    await env.start([ProbeModule]); // claims every entry the dead process left pending
+    await settled(env);
+    await expectExactlyOnce(env, 'probe_effect', all);
+    await expectExactlyOnce(env, 'probe_mirror', all);
+    await expectExactlyOnce(env, 'probe_batch', all);
+  });
+});
+
 describe('R19: SIGTERM under load', () => {
   // Poisoned probes retry until the switch goes off: they must not dead-letter meanwhile.
   const env = new TestEnv({

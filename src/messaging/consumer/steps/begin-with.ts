@@ -4,6 +4,7 @@ import { ClsServiceManager } from 'nestjs-cls';
 import { PoolClient } from 'pg';
 import { EntityManager, QueryRunner } from 'typeorm';
 import type { Slot } from '../semaphore';
+import { hitFault } from '../../faults';
 import { PgError, sendSimple, simpleQuery } from '../../simple-query';
 
 type PassedOn = NonNullable<ReturnType<Slot<HandedOver>['passOn']>>;
@@ -266,6 +267,8 @@ async function commitAll(
   next: PassedOn | undefined,
 ): Promise<'released' | 'handed-on'> {
   const { runner, client, release, tx, savepoint } = held;
+  // Messages wait for this COMMIT (acknowledged only after it): a crash here loses none of them.
+  if (tx.members > 1) hitFault('consumer.before-shared-commit');
   let how: 'handed-on' | 'committed' | 'undone';
   try {
     how = await commitOrHandOn(runner, client, release, next, savepoint);
