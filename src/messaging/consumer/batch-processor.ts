@@ -48,7 +48,7 @@ export class BatchProcessor {
         continue;
       }
       try {
-        ready.push({ entry, delivery: 1, message: decodeMessage(entry), retryWait: WAIT_IN_PLACE });
+        ready.push({ entry, delivery: 1, message: decodeMessage(entry), offTask: WAIT_IN_PLACE });
       } catch {
         alone.push(entry); // dead-lettered by the one-by-one path
       }

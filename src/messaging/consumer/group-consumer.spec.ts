@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { GroupConsumer, GroupConsumerOptions } from './group-consumer';
 import { StreamEntry } from '../streams/stream-entry';
-import { RetryWait } from './steps/step';
+import { OffTask } from './steps/step';
 
 type RawEntry = [string, string[]];
 
@@ -82,13 +82,13 @@ class FakeProcessor {
   readonly seen: { id: string; deliveries: number; fields: Record<string, string> }[] = [];
   private readonly held = new Map<string, () => void>();
   /** What each entry was given to wait for a retry in. */
-  readonly retryWaits = new Map<string, RetryWait>();
+  readonly offTasks = new Map<string, OffTask>();
   inFlight = 0;
   maxInFlight = 0;
 
-  process(entry: StreamEntry, deliveries: number, retryWait: RetryWait): Promise<void> {
+  process(entry: StreamEntry, deliveries: number, offTask: OffTask): Promise<void> {
     this.seen.push({ id: entry.id, deliveries, fields: entry.fields });
-    this.retryWaits.set(entry.id, retryWait);
+    this.offTasks.set(entry.id, offTask);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     return new Promise<void>((resolve) =>
@@ -255,7 +255,7 @@ describe('GroupConsumer', () => {
     const due = new AbortController(); // aborting the wait stands for the backoff coming due
     waits.push(due);
     let resumed = false;
-    void processor.retryWaits
+    void processor.offTasks
       .get('1-0')!
       .wait(3_600_000, due.signal)
       .then(() => (resumed = true));
@@ -280,7 +280,7 @@ describe('GroupConsumer', () => {
     let commit!: (value: string) => void;
     const committed = new Promise<string>((resolve) => (commit = resolve));
     let outcome: string | undefined;
-    void processor.retryWaits.get('1-0')!.during!(committed).then((o) => (outcome = o));
+    void processor.offTasks.get('1-0')!.during!(committed).then((o) => (outcome = o));
     await until(() => processor.seen.length === 2); // 2-0 took the slot 1-0 gave up
     commit('committed');
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
@@ -296,7 +296,7 @@ describe('GroupConsumer', () => {
     await consumer.start();
     blocking.push('t:events.Probe_v1', entries(1, 1));
     await until(() => processor.seen.length === 1);
-    const waiting = processor.retryWaits.get('1-0')!.wait(3_600_000, waitSignal());
+    const waiting = processor.offTasks.get('1-0')!.wait(3_600_000, waitSignal());
     const claimed: unknown[][] = [];
     redis.xpending = async () => [['1-0', 'me', 10, 1]];
     redis.xclaim = async (...args: unknown[]) => (claimed.push(args), []);
@@ -317,9 +317,9 @@ describe('GroupConsumer', () => {
     await consumer.start();
     blocking.push('t:events.Probe_v1', entries(1, 3));
     await until(() => processor.seen.length === 1);
-    void processor.retryWaits.get('1-0')!.wait(3_600_000, waitSignal());
+    void processor.offTasks.get('1-0')!.wait(3_600_000, waitSignal());
     await until(() => processor.seen.length === 2);
-    void processor.retryWaits.get('2-0')!.wait(3_600_000, waitSignal()); // the bound is reached
+    void processor.offTasks.get('2-0')!.wait(3_600_000, waitSignal()); // the bound is reached
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     expect(processor.seen).toHaveLength(2); // 2-0 kept its slot: 3-0 is not read
     await consumer.stop(0);

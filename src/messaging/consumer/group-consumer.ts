@@ -5,7 +5,7 @@ import { BatchProcessor } from './batch-processor';
 import { GroupRegistry } from './group-registry';
 import { MessageProcessor } from './message-processor';
 import { abortableSleep } from './steps/retry.step';
-import { RetryWait } from './steps/step';
+import { OffTask } from './steps/step';
 
 /**
  * How many entries of one group may wait for their next retry outside the task slots. Beyond
@@ -35,7 +35,7 @@ export interface GroupConsumerOptions {
  * from looking idle to the other consumers' claims.
  *
  * An entry waiting for its next retry, or for the COMMIT it shares with the messages after it,
- * gives its task slot up (`retryWait`): it stays pending and
+ * gives its task slot up (`offTask`): it stays pending and
  * in flight here (heartbeated, so no other consumer claims it while we still mean to retry it;
  * if this process dies, it is claimed after CLAIM_IDLE_MS), and takes a slot again when its
  * backoff is due, before the loop reads anything new.
@@ -211,7 +211,7 @@ export class GroupConsumer {
   }
 
   /** Handed to every entry dispatched alone: each holds exactly one task while it runs. */
-  private readonly retryWait: RetryWait = {
+  private readonly offTask: OffTask = {
     wait: async (ms, signal) => {
       const most = this.options.maxWaitingRetries ?? MAX_WAITING_RETRIES;
       if (this.waiting >= most) return abortableSleep(ms, signal);
@@ -264,7 +264,7 @@ export class GroupConsumer {
 
   private dispatch(key: string, id: string, flat: string[], deliveries: number): void {
     const entry = this.entry(key, id, flat);
-    if (entry) this.track([entry], this.processor.process(entry, deliveries, this.retryWait));
+    if (entry) this.track([entry], this.processor.process(entry, deliveries, this.offTask));
   }
 
   private dispatchBatch(key: string, raw: RawEntry[]): void {

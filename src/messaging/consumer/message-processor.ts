@@ -23,7 +23,7 @@ import { invokeStep } from './steps/invoke.step';
 import { metricsStep } from './steps/metrics.step';
 import { retryStep, WAIT_IN_PLACE } from './steps/retry.step';
 import { slotStep } from './steps/slot.step';
-import { chain, Delivery, Outcome, RetryWait, StreamEntry } from './steps/step';
+import { chain, Delivery, Outcome, OffTask, StreamEntry } from './steps/step';
 import { consumerSpanStep, handlerSpanStep } from './steps/tracing.step';
 import { Subscription } from './subscriptions';
 
@@ -94,8 +94,8 @@ export class MessageProcessor {
   }
 
   /** Resolves when the entry is acknowledged (handled or dead-lettered) or left pending. */
-  async process(entry: StreamEntry, deliveries: number, retryWait: RetryWait = WAIT_IN_PLACE) {
+  async process(entry: StreamEntry, deliveries: number, offTask: OffTask = WAIT_IN_PLACE) {
     // An error is recorded on the consumer span; the entry stays pending for a claim.
-    await this.handle({ entry, delivery: deliveries, retryWait }).catch(() => undefined);
+    await this.handle({ entry, delivery: deliveries, offTask }).catch(() => undefined);
   }
 }

@@ -7,7 +7,7 @@ const entry = (key: string, id: string): StreamEntry => ({ key, destination: key
 const delivery = (e: StreamEntry): Delivery => ({
   entry: e,
   delivery: 1,
-  retryWait: WAIT_IN_PLACE,
+  offTask: WAIT_IN_PLACE,
 });
 
 function fakes(fail = false) {

@@ -177,7 +177,7 @@ export interface BeginWithOptions {
   slot?: Slot<HandedOver>;
   /** Whether, and how far, messages waiting for the slot may share this transaction's COMMIT. */
   sharing?: CommitSharing;
-  /** How a message waits for the COMMIT it shares (RetryWait.during: holding no task slot). */
+  /** How a message waits for the COMMIT it shares (OffTask.during: holding no task slot). */
   waitOutside?: (committed: Promise<void>) => Promise<void>;
 }
 

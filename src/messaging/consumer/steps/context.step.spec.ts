@@ -8,7 +8,7 @@ const cls = ClsServiceManager.getClsService();
 const delivery = (fields: Record<string, string>): Delivery => ({
   entry: { key: 'k', destination: 'd', id: '1-0', fields },
   delivery: 1,
-  retryWait: WAIT_IN_PLACE,
+  offTask: WAIT_IN_PLACE,
 });
 
 describe('contextStep', () => {

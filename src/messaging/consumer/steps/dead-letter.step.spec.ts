@@ -63,7 +63,7 @@ describe('DeadLetters.send', () => {
 });
 
 describe('deadLetterStep', () => {
-  const delivery = (): Delivery => ({ entry, delivery: 7, retryWait: WAIT_IN_PLACE });
+  const delivery = (): Delivery => ({ entry, delivery: 7, offTask: WAIT_IN_PLACE });
 
   it('dead-letters, with the reason and the delivery count, when an inner step gives up', async () => {
     const { ops, deadLetters } = fakes();

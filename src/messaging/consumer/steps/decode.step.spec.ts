@@ -14,7 +14,7 @@ function setup(fields: Record<string, string>) {
   const d: Delivery = {
     entry: { key: 'k', destination: 'events.BookingMade_v1', id: '1-0', fields },
     delivery: 2,
-    retryWait: WAIT_IN_PLACE,
+    offTask: WAIT_IN_PLACE,
   };
   const next = jest.fn(async (): Promise<Outcome> => 'ok');
   const step = decodeStep('p.mine', acker as any, deadLetters as any);

@@ -9,7 +9,7 @@ const d: Delivery = {
   entry: { key: 'k', destination: 'd', id: '1-0', fields: { message_id: 'm-1' } },
   delivery: 1,
   message: { header: { id: 'x' } } as any,
-  retryWait: WAIT_IN_PLACE,
+  offTask: WAIT_IN_PLACE,
 };
 
 function setup(seenBefore: boolean, recordIsNew = true) {

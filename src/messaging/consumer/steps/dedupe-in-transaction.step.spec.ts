@@ -44,7 +44,7 @@ const d: Delivery = {
   entry: { key: 'k', destination: 'd', id: '1-0', fields: { message_id: 'M-1' } },
   delivery: 1,
   message: { header: { id: 'x' } } as any,
-  retryWait: WAIT_IN_PLACE,
+  offTask: WAIT_IN_PLACE,
 };
 
 describe('inTransactionDedupeStep', () => {

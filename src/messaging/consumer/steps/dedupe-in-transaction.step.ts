@@ -43,7 +43,7 @@ export function inTransactionDedupeStep(
       return beginWith(txHost, record, async (rows) => recorded(rows.length > 0), {
         slot: d.slot,
         sharing,
-        waitOutside: d.retryWait.during && ((p) => d.retryWait.during!(p)),
+        waitOutside: d.offTask.during && ((p) => d.offTask.during!(p)),
       });
     }
     // A transaction begun for this attempt with its slot cannot be joined here: rolled back

@@ -10,7 +10,7 @@ describe('invokeStep', () => {
       entry: { key: 'k', destination: 'd', id: '1-0', fields: {} },
       delivery: 1,
       message,
-      retryWait: WAIT_IN_PLACE,
+      offTask: WAIT_IN_PLACE,
     };
     expect(await invokeStep({ invoke })(d, jest.fn())).toBe('ok');
     expect(invoke).toHaveBeenCalledWith(message);

@@ -20,7 +20,7 @@ function fakeMetrics() {
 const d: Delivery = {
   entry: { key: 'k', destination: 'events.X_v1', id: '1-0', fields: {} },
   delivery: 1,
-  retryWait: WAIT_IN_PLACE,
+  offTask: WAIT_IN_PLACE,
 };
 const labels = JSON.stringify({ topic: 'events.X_v1', handler: 'h' });
 

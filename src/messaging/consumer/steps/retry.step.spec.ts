@@ -16,7 +16,7 @@ function setup(options: Partial<RetryOptions> = {}, delivery = 1, onWait = () =>
     entry: { key: 'k', destination: 'events.X_v1', id: '1-0', fields: { name: 'X_v1' } },
     delivery,
     message: { header: { id: 'm' } } as any,
-    retryWait: {
+    offTask: {
       wait: async (ms) => {
         waits.push(ms);
         onWait();
@@ -49,7 +49,7 @@ function failing(d: Delivery, errors: unknown[]) {
 }
 
 describe('retryStep: counting deliveries', () => {
-  it('retries a failing handler, counting each failed attempt as a delivery, waiting in retryWait', async () => {
+  it('retries a failing handler, counting each failed attempt as a delivery, waiting in offTask', async () => {
     const { d, waits, step } = setup();
     const { attempts, next } = failing(d, [new Error('a'), new Error('b')]);
     expect(await step(d, next)).toBe('ok');
@@ -99,7 +99,7 @@ describe('retryStep: outages are not counted', () => {
     const { attempts, next } = failing(d, Array(20).fill(refused));
     expect(await step(d, next)).toBe('ok');
     expect(attempts).toEqual(Array(21).fill(1)); // 20 outages, still the first delivery
-    expect(waits).toEqual([]); // outage waits do not go through retryWait
+    expect(waits).toEqual([]); // outage waits do not go through offTask
   });
 
   it('counts an outage-looking error with PostgreSQL up only after MAX_UNPROVEN_OUTAGE_RETRIES', async () => {

@@ -25,7 +25,7 @@ export interface RetryOptions {
  * processes, wait out database outages without counting them (OutageCounter), and stop at once
  * on shutdown.
  *
- * A counted retry waits in `d.retryWait`, which gives up the entry's task slot meanwhile; an
+ * A counted retry waits in `d.offTask`, which gives up the entry's task slot meanwhile; an
  * outage wait keeps it, since every message of the process is waiting on the same database.
  */
 export function retryStep(o: RetryOptions): Step {
@@ -60,7 +60,7 @@ export function retryStep(o: RetryOptions): Step {
         }
         if (d.delivery >= o.maxDeliveries) throw new GiveUp(e);
         o.logger.warn(handledLine(runOf(o.handler, d), 'retry', e));
-        await d.retryWait.wait(backoff.duration, o.stopping);
+        await d.offTask.wait(backoff.duration, o.stopping);
         backoff = backoff.next(undefined);
         d.delivery++;
       }

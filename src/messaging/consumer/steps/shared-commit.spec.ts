@@ -91,7 +91,7 @@ const delivery = (id: string): Delivery => ({
   entry: { key: 'k', destination: 'd', id, fields: { message_id: `M-${id}` } },
   delivery: 1,
   message: { header: { id } } as any,
-  retryWait: WAIT_IN_PLACE,
+  offTask: WAIT_IN_PLACE,
 });
 const record = (id: string) =>
   `INSERT INTO processed_messages (handler, message_id) VALUES ('h', 'm-${id}') ON CONFLICT DO NOTHING RETURNING 1`;
@@ -289,7 +289,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     const waitedOutside: string[] = [];
     const waitingOutside = (id: string): Delivery => ({
       ...delivery(id),
-      retryWait: { ...WAIT_IN_PLACE, during: <T>(p: Promise<T>) => (waitedOutside.push(id), p) },
+      offTask: { ...WAIT_IN_PLACE, during: <T>(p: Promise<T>) => (waitedOutside.push(id), p) },
     });
     const both = [attempt(waitingOutside('1')), attempt(waitingOutside('2'))];
     expect(await Promise.all(both)).toEqual(['ok', 'ok']);

@@ -7,7 +7,7 @@ import { Delivery, Outcome } from './step';
 const d: Delivery = {
   entry: { key: 'k', destination: 'd', id: '1-0', fields: {} },
   delivery: 1,
-  retryWait: WAIT_IN_PLACE,
+  offTask: WAIT_IN_PLACE,
 };
 
 /** Attempts in flight at once through `step`, of `n` started together. */

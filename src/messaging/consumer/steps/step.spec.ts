@@ -5,7 +5,7 @@ import { WAIT_IN_PLACE } from './retry.step';
 const delivery = (): Delivery => ({
   entry: { key: 't:events.X_v1', destination: 'events.X_v1', id: '1-0', fields: { name: 'X_v1' } },
   delivery: 1,
-  retryWait: WAIT_IN_PLACE,
+  offTask: WAIT_IN_PLACE,
 });
 
 describe('chain: steps wrapping each other in order', () => {

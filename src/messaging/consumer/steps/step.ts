@@ -8,10 +8,11 @@ export { messageIdOf };
 export type { StreamEntry };
 
 /**
- * Where a retry waits. The group consumer hands one to every entry it dispatches: waiting there
- * gives up the entry's task slot, so a message between two attempts holds back no other.
+ * Where an entry waits without holding a task slot of its group: for its next retry, or for
+ * the COMMIT it shares. The group consumer hands one to every entry it dispatches, so a message
+ * that waits holds back no other.
  */
-export interface RetryWait {
+export interface OffTask {
   /** Resolves after `ms` (at once when `signal` aborts), once the entry holds a task slot again. */
   wait(ms: number, signal: AbortSignal): Promise<void>;
   /**
@@ -29,7 +30,7 @@ export interface Delivery {
   delivery: number;
   /** Set by the decode step. */
   message?: Message;
-  readonly retryWait: RetryWait;
+  readonly offTask: OffTask;
   /** The connection slot the current attempt holds (set by the slot step). */
   slot?: Slot<HandedOver>;
   /**

@@ -24,7 +24,7 @@ const delivery = (): Delivery => ({
   },
   delivery: 2,
   message: { header: { id: 'm-1' } } as any,
-  retryWait: WAIT_IN_PLACE,
+  offTask: WAIT_IN_PLACE,
 });
 
 describe('tracing steps', () => {
