@@ -62,7 +62,7 @@ export class MessagingMetrics {
     () =>
       new Counter({
         name: 'consumer_transactions_handed_on_total',
-        help: "Handler transactions begun in the round trip of another one's COMMIT, with its connection slot (every slot was busy)",
+        help: "Handler transactions begun in the round trip of another one's COMMIT, with its connection slot (a message was waiting for a slot)",
       }),
   );
   readonly joined = metric(
@@ -70,7 +70,7 @@ export class MessagingMetrics {
     () =>
       new Counter({
         name: 'consumer_transactions_joined_total',
-        help: "Handler attempts run in a savepoint of the previous one's open transaction, sharing its COMMIT (every slot was busy)",
+        help: "Handler attempts run in a savepoint of the previous one's open transaction, sharing its COMMIT (it was waiting for a slot)",
       }),
   );
   readonly relayRows = metric(
