@@ -98,6 +98,16 @@ const record = (id: string) =>
 /** What a holder sends to pass its transaction on to waiting message `id` (savepoint n). */
 const joins = (n: number, id: string) =>
   `SAVEPOINT shared_${n}; SET LOCAL lock_timeout = ${JOINED_LOCK_TIMEOUT_MS}; ${record(id)}`;
+/** The wire after message `n`'s savepoint is undone: the messages before it commit without it. */
+const undoneAlone = (n: number) => [`ROLLBACK TO SAVEPOINT shared_${n}`, 'COMMIT', 'release'];
+/** A handler error whose statement waited past lock_timeout, as pg or TypeORM reports it. */
+const lockTimeout = (code: { code: string } | { driverError: { code: string } }) => () => {
+  throw Object.assign(new Error('canceling statement due to lock timeout'), code);
+};
+/** What a message that swallowed a failed statement fails with. */
+const SWALLOWED = new Error(
+  'a statement of the transaction had failed: the handler swallowed its error',
+);
 const SHARE: CommitSharing = { messages: 16, withinMs: 60_000 };
 const ok = () => undefined;
 
@@ -195,9 +205,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
       'handler 1',
       joins(2, '2'),
       'handler 2',
-      'ROLLBACK TO SAVEPOINT shared_2', // its record and writes go; message 1's stay
-      'COMMIT',
-      'release',
+      ...undoneAlone(2), // its record and writes go; message 1's stay
       'handled 1', // message 2 failed: not handled
       `START TRANSACTION; ${record('3')}`,
       'handler 3',
@@ -209,12 +217,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
 
   it('a joined message that waited too long for a lock is undone alone and fails as LockWaitWhileJoined (retried at once, alone)', async () => {
     const fake = oneConnection();
-    const lockTimeout = () => {
-      throw Object.assign(new Error('canceling statement due to lock timeout'), {
-        driverError: { code: '55P03' },
-      });
-    };
-    const outcomes = await run(fake, [ok, lockTimeout, ok]);
+    const outcomes = await run(fake, [ok, lockTimeout({ driverError: { code: '55P03' } }), ok]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(LockWaitWhileJoined);
     expect(fake.wire.filter((w) => !w.endsWith('Commit')).slice(0, 6)).toEqual([
@@ -229,13 +232,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
 
   it('a lock timeout of a message that began the transaction (no one joined yet) stays its own error', async () => {
     const fake = oneConnection();
-    const [first] = await run(fake, [
-      () => {
-        throw Object.assign(new Error('canceling statement due to lock timeout'), {
-          code: '55P03',
-        });
-      },
-    ]);
+    const [first] = await run(fake, [lockTimeout({ code: '55P03' })]);
     expect((first as PromiseRejectedResult).reason).not.toBeInstanceOf(LockWaitWhileJoined);
   });
 
@@ -245,18 +242,14 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 'ok' });
     expect(outcomes[1]).toMatchObject({
       status: 'rejected',
-      reason: new Error(
-        'a statement of the transaction had failed: the handler swallowed its error',
-      ),
+      reason: SWALLOWED,
     });
     expect(outcomes[2]).toEqual({ status: 'fulfilled', value: 'ok' });
     expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
       joins(2, '2'),
       joins(3, '3'), // refused: 25P02
-      'ROLLBACK TO SAVEPOINT shared_2',
-      'COMMIT',
-      'release',
+      ...undoneAlone(2),
       `START TRANSACTION; ${record('3')}`,
       'COMMIT',
       'release',
@@ -268,18 +261,14 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     const outcomes = await run(fake, [ok, ok, () => void fake.client.failStatement()]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
     expect(outcomes[2]).toMatchObject({
-      reason: new Error(
-        'a statement of the transaction had failed: the handler swallowed its error',
-      ),
+      reason: SWALLOWED,
     });
     expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
       joins(2, '2'),
       joins(3, '3'),
       'RELEASE SAVEPOINT shared_3; COMMIT', // refused: 25P02, and the COMMIT did not run
-      'ROLLBACK TO SAVEPOINT shared_3',
-      'COMMIT',
-      'release',
+      ...undoneAlone(3),
     ]);
   });
 
@@ -304,9 +293,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
       `START TRANSACTION; ${record('1')}`,
       'handler 1',
       joins(2, '2'), // the record fails: 57014
-      'ROLLBACK TO SAVEPOINT shared_2',
-      'COMMIT',
-      'release',
+      ...undoneAlone(2),
       `START TRANSACTION; ${record('2')}`,
       'handler 2',
       'COMMIT',
@@ -364,17 +351,13 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     });
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(outcomes[1]).toMatchObject({
-      reason: new Error(
-        'a statement of the transaction had failed: the handler swallowed its error',
-      ),
+      reason: SWALLOWED,
     });
     expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handle'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
       joins(2, '2'),
       `RELEASE SAVEPOINT shared_2; COMMIT; START TRANSACTION; ${record('3')}`, // refused: 25P02
-      'ROLLBACK TO SAVEPOINT shared_2',
-      'COMMIT',
-      'release',
+      ...undoneAlone(2),
       `START TRANSACTION; ${record('3')}`,
       'COMMIT',
       'release',
@@ -401,9 +384,7 @@ describe('messages sharing one COMMIT (CommitSharing)', () => {
     expect(fake.wire.filter((w) => !w.endsWith('Commit') && !w.startsWith('handler'))).toEqual([
       `START TRANSACTION; ${record('1')}`,
       joins(2, '2'),
-      'ROLLBACK TO SAVEPOINT shared_2',
-      'COMMIT',
-      'release',
+      ...undoneAlone(2),
     ]);
   });
 });
