@@ -93,8 +93,8 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * once, not as a failed delivery, in a transaction of its own (Delivery.alone).
  */
 export class LockWaitWhileJoined extends Error {
-  constructor(readonly cause: unknown) {
-    super(`waited over ${JOINED_LOCK_TIMEOUT_MS} ms for a lock in a shared transaction`);
+  constructor(cause: unknown) {
+    super(`waited over ${JOINED_LOCK_TIMEOUT_MS} ms for a lock in a shared transaction`, { cause });
   }
 }
 
