@@ -29,6 +29,10 @@ describe('loadConfig', () => {
     ['DEDUPE_RETENTION', '2w', /DEDUPE_RETENTION/],
     ['WEBHOOK_KEY_RETENTION', '1.5h', /WEBHOOK_KEY_RETENTION/],
     ['WEBHOOK_KEY_RETENTION', '-30d', /WEBHOOK_KEY_RETENTION/],
+    ['CONSUMER_SHARED_COMMIT', '0', /CONSUMER_SHARED_COMMIT/],
+    ['CONSUMER_SHARED_COMMIT_MS', '-1', /CONSUMER_SHARED_COMMIT_MS/],
+    ['CONSUMER_SHARED_COMMIT_BUSY', '0', /CONSUMER_SHARED_COMMIT_BUSY/],
+    ['CONSUMER_SHARED_COMMIT_BUSY', 'four', /CONSUMER_SHARED_COMMIT_BUSY/],
   ])('rejects %s=%s with one line naming it', (key, value, pattern) => {
     expect(() => loadConfig({ [key]: value })).toThrow(pattern);
     try {
@@ -52,6 +56,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis-cluster://10.0.0.1' })).toThrow(/REDIS_URL/);
     expect(() => loadConfig({ REDIS_URL: 'redis-cluster://' })).toThrow(/REDIS_URL/);
     expect(() => loadConfig({ REDIS_URL: 'redis-cluster://a:1,,b:2' })).toThrow(/REDIS_URL/);
+  });
+
+  it('shares a COMMIT among up to 16 messages within 10 ms, waiting to join once 4 slots are busy; each is settable', () => {
+    const { messaging: m } = loadConfig({});
+    expect([m.sharedCommitMessages, m.sharedCommitMs, m.sharedCommitBusy]).toEqual([16, 10, 4]);
+    const set = loadConfig({
+      CONSUMER_SHARED_COMMIT: '1',
+      CONSUMER_SHARED_COMMIT_MS: '0',
+      CONSUMER_SHARED_COMMIT_BUSY: '1000',
+    }).messaging;
+    expect([set.sharedCommitMessages, set.sharedCommitMs, set.sharedCommitBusy]).toEqual([
+      1, 0, 1000,
+    ]);
   });
 
   it('takes MAX_TICKETS_PER_BOOKING', () => {
